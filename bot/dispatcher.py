@@ -1,0 +1,71 @@
+"""Composition root: one place that builds the Dispatcher with its storage and middlewares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import on_error
+from bot.middlewares.i18n import build_i18n
+from bot.middlewares.person import PersonMiddleware
+from bot.middlewares.unit_of_work import UnitOfWorkMiddleware
+from bot.settings import Settings
+from bot.storage import DatabaseStorage
+from handlers import build_router
+
+
+def build_storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """RedisStorage when REDIS_URL is set, else the project's own database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
+    return DatabaseStorage(session_factory), SimpleEventIsolation()
+
+
+def build_dispatcher(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    channel: str = "telegram",
+    clock: Callable[[], datetime] | None = None,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    if storage is None:
+        storage, default_isolation = build_storage(settings, session_factory)
+        events_isolation = events_isolation or default_isolation
+    dp = Dispatcher(
+        storage=storage, events_isolation=events_isolation or SimpleEventIsolation()
+    )
+    # Order matters: the session first, then the person it loads, then the person's locale.
+    dp.update.outer_middleware(UnitOfWorkMiddleware(session_factory))
+    dp.update.outer_middleware(PersonMiddleware(channel, settings.default_locale))
+    i18n = build_i18n(settings.default_locale)
+    dp.update.outer_middleware(i18n)
+    dp["i18n_middleware"] = i18n
+    dp.errors.register(on_error)
+    dp.include_router(build_router())
+    dp["settings"] = settings
+    dp["clock"] = clock or _now(settings)
+    return dp
+
+
+def _now(settings: Settings) -> Callable[[], datetime]:
+    tz = settings.tz
+
+    def now() -> datetime:
+        return datetime.now(tz)
+
+    return now
+
+

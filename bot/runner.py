@@ -1,0 +1,62 @@
+"""`doanvien run`: long polling against the Bot API at TELEGRAM_API_URL."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+from bot.dispatcher import build_dispatcher
+from bot.middlewares.i18n import fluent_core
+from bot.settings import SUPPORTED_LOCALES, Settings
+from models.db import create_engine, create_session_factory
+from models.migrate import upgrade_async
+
+logger = logging.getLogger("doanvien")
+COMMANDS = ("start", "join", "status", "mydata", "why", "language", "help")
+
+
+def make_bot(settings: Settings) -> Bot:
+    assert settings.bot_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def register_commands(bot: Bot, default_locale: str) -> None:
+    """The command menu, in every supported language and a default for the rest."""
+    core = fluent_core(default_locale)
+    scope = BotCommandScopeAllPrivateChats()
+    for locale in (*SUPPORTED_LOCALES, None):
+        commands = [
+            BotCommand(command=name, description=core.get(f"cmd-{name}", locale or default_locale))
+            for name in COMMANDS
+        ]
+        await bot.set_my_commands(commands, scope=scope, language_code=locale)
+
+
+async def run_polling(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    dp = build_dispatcher(settings, session_factory)
+    bot = make_bot(settings)
+    try:
+        await register_commands(bot, settings.default_locale)
+        me = await bot.get_me()
+        logger.info("serving @%s through %s", me.username, settings.telegram_api_url)
+        # aiogram stops polling cleanly on SIGINT and SIGTERM (handle_signals=True).
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(),
+                               handle_signals=True, close_bot_session=True)
+    finally:
+        await dp.storage.close()
+        await engine.dispose()

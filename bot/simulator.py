@@ -1,0 +1,129 @@
+"""Simulated users who talk to the real Dispatcher through the in-process Bot API.
+
+One harness for `doanvien console`, the conversation tests and the benchmarks: it builds
+real `Update` objects, feeds them to the Dispatcher, and collects what the bot sent back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    Message,
+    PhotoSize,
+    ReplyKeyboardMarkup,
+    Sticker,
+    Update,
+    User,
+)
+
+from bot.local_session import BOT_ID, LocalSession, SentMessage
+
+
+class Simulator:
+    def __init__(self, dp: Dispatcher, bot: Bot, session: LocalSession) -> None:
+        self.dp, self.bot, self.session = dp, bot, session
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)
+
+    def user(self, user_id: int, first_name: str = "Lan", language_code: str = "vi") -> SimUser:
+        return SimUser(self, User(id=user_id, is_bot=False, first_name=first_name,
+                                  language_code=language_code))
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    async def feed(self, update: Update) -> None:
+        await self.dp.feed_update(self.bot, update)
+
+
+@dataclass
+class SimUser:
+    sim: Simulator
+    user: User
+    inbox: list[SentMessage] = field(default_factory=list)
+    reply_keyboard: ReplyKeyboardMarkup | None = None
+
+    @property
+    def chat(self) -> Chat:
+        return Chat(id=self.user.id, type="private", first_name=self.user.first_name)
+
+    def _message(self, **content: Any) -> Message:
+        return Message(
+            message_id=next(self.sim._message_ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            **content,
+        )
+
+    async def _deliver(self, update: Update) -> list[SentMessage]:
+        before = len(self.sim.session.sent)
+        await self.sim.feed(update)
+        replies = [m for m in self.sim.session.sent[before:] if m.chat_id == self.user.id]
+        for reply in replies:
+            if isinstance(reply.reply_markup, ReplyKeyboardMarkup):
+                self.reply_keyboard = reply.reply_markup
+            elif reply.reply_markup is not None and type(reply.reply_markup).__name__ == \
+                    "ReplyKeyboardRemove":
+                self.reply_keyboard = None
+        self.inbox.extend(replies)
+        return replies
+
+    def message_update(self, **content: Any) -> Update:
+        return Update(update_id=self.sim.next_update_id(), message=self._message(**content))
+
+    async def send(self, text: str) -> list[SentMessage]:
+        return await self._deliver(self.message_update(text=text))
+
+    async def send_contact(self, phone: str, own: bool = True) -> list[SentMessage]:
+        contact = Contact(phone_number=phone, first_name=self.user.first_name,
+                          user_id=self.user.id if own else self.user.id + 1)
+        return await self._deliver(self.message_update(contact=contact))
+
+    async def send_sticker(self) -> list[SentMessage]:
+        sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=512,
+                          height=512, is_animated=False, is_video=False)
+        return await self._deliver(self.message_update(sticker=sticker))
+
+    async def send_photo(self) -> list[SentMessage]:
+        photo = [PhotoSize(file_id="p", file_unique_id="p", width=10, height=10)]
+        return await self._deliver(self.message_update(photo=photo))
+
+    @property
+    def last(self) -> SentMessage:
+        assert self.inbox, "the bot has not said anything yet"
+        return self.inbox[-1]
+
+    def last_with_buttons(self) -> SentMessage | None:
+        return next((m for m in reversed(self.inbox) if m.inline_buttons), None)
+
+    def callback_update(self, message: SentMessage, data: str) -> Update:
+        origin = Message(message_id=message.message_id, date=datetime.now(UTC), chat=self.chat,
+                         from_user=User(id=BOT_ID, is_bot=True, first_name="bot"),
+                         text=message.text)
+        query = CallbackQuery(id=str(self.sim.next_update_id()), from_user=self.user,
+                              chat_instance="ci", data=data, message=origin)
+        return Update(update_id=self.sim.next_update_id(), callback_query=query)
+
+    async def click(self, label: str, message: SentMessage | None = None) -> list[SentMessage]:
+        """Press the inline button whose text contains `label` (on the newest message having it)."""
+        candidates = [message] if message is not None else list(reversed(self.inbox))
+        for candidate in candidates:
+            for text, data in candidate.inline_buttons:
+                if label == text or label in text:
+                    return await self._deliver(self.callback_update(candidate, data))
+        shown = [t for m in candidates[:1] for t, _ in m.inline_buttons]
+        raise AssertionError(f"no button {label!r}; the newest buttons are {shown}")
+
+    async def click_data(self, data: str, message: SentMessage | None = None) -> list[SentMessage]:
+        """Send arbitrary callback data, as a forged or replayed button would."""
+        target = message or self.last
+        return await self._deliver(self.callback_update(target, data))

@@ -1,0 +1,60 @@
+"""Pieces every journey shares: callback data, keyboards, menu-text filters, escaping."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram_i18n import I18nContext
+
+from bot.middlewares.i18n import fluent_core
+from bot.settings import SUPPORTED_LOCALES
+
+
+class MenuCb(CallbackData, prefix="m"):
+    action: str
+
+
+def esc(value: Any) -> str:
+    """Escape user-supplied text before it goes into an HTML message."""
+    return html.escape(str(value), quote=False)
+
+
+def button(text: str, callback: CallbackData | str) -> InlineKeyboardButton:
+    data = callback if isinstance(callback, str) else callback.pack()
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(i18n.get("menu-join"), MenuCb(action="join"))],
+        [button(i18n.get("menu-why"), MenuCb(action="why"))],
+        [
+            button(i18n.get("menu-my-application"), MenuCb(action="status")),
+            button(i18n.get("menu-my-data"), MenuCb(action="data")),
+        ],
+        [button(i18n.get("menu-language"), MenuCb(action="language"))],
+    )
+
+
+def translations(key: str) -> frozenset[str]:
+    """Every locale's text for a key, to recognise a reply-keyboard button in any language."""
+    core = fluent_core(SUPPORTED_LOCALES[0])
+    return frozenset(core.get(key, locale) for locale in SUPPORTED_LOCALES)
+
+
+class TextIs(Filter):
+    """Matches a message whose text is the given key's text in any supported language."""
+
+    def __init__(self, key: str) -> None:
+        self.texts = translations(key)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and message.text.strip() in self.texts

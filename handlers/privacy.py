@@ -1,0 +1,107 @@
+"""My data: show exactly what is stored about the person, and erase it on request."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from models import Person
+from services.applications import Draft, erase_person, latest_application
+from services.register import enterprise_by_id
+
+router = Router(name="privacy")
+
+
+async def render_my_data(
+    session: AsyncSession, i18n: I18nContext, person: Person, draft: Draft | None
+) -> str:
+    parts = [i18n.get("privacy-account", channel=person.channel, language=person.language,
+                      since=person.created_at.strftime("%d/%m/%Y"))]
+    application = await latest_application(session, person.id)
+    if application is not None:
+        enterprise = (
+            await enterprise_by_id(session, application.enterprise_id)
+            if application.enterprise_id else None
+        )
+        parts.append(i18n.get(
+            "privacy-application",
+            reference=application.reference or "",
+            full_name=esc(application.full_name or "—"),
+            birth_date=application.birth_date.strftime("%d/%m/%Y")
+            if application.birth_date else "—",
+            gender=i18n.get(f"gender-{application.gender}") if application.gender else "—",
+            phone=esc(application.phone or "—"),
+            citizen_id=esc(application.citizen_id or "—"),
+            workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
+            job=esc(application.job or "—"),
+            consent=application.consent_at.strftime("%d/%m/%Y %H:%M"),
+        ))
+    if draft is not None and any(draft.to_state().values()):
+        parts.append(i18n.get("privacy-draft"))
+    if len(parts) == 1:
+        parts.append(i18n.get("privacy-nothing-else"))
+    return "\n\n".join(parts)
+
+
+async def show_my_data(
+    bot: Bot, chat_id: int, session: AsyncSession, state: FSMContext, i18n: I18nContext,
+    person: Person,
+) -> None:
+    data = await state.get_data()
+    draft = Draft.from_state(data) if "draft" in data else None
+    text = await render_my_data(session, i18n, person, draft)
+    await bot.send_message(
+        chat_id,
+        text,
+        reply_markup=keyboard(
+            [button(i18n.get("privacy-delete"), MenuCb(action="erase"))],
+            [button(i18n.get("menu-back"), MenuCb(action="menu"))],
+        ),
+    )
+
+
+@router.message(Command("mydata"))
+async def cmd_my_data(
+    message: Message, bot: Bot, session: AsyncSession, state: FSMContext, i18n: I18nContext,
+    person: Person,
+) -> None:
+    await show_my_data(bot, message.chat.id, session, state, i18n, person)
+
+
+@router.callback_query(MenuCb.filter(F.action == "data"))
+async def menu_my_data(
+    query: CallbackQuery, bot: Bot, session: AsyncSession, state: FSMContext,
+    i18n: I18nContext, person: Person,
+) -> None:
+    await query.answer()
+    await show_my_data(bot, query.from_user.id, session, state, i18n, person)
+
+
+@router.callback_query(MenuCb.filter(F.action == "erase"))
+async def ask_erase(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
+    await query.answer()
+    await bot.send_message(
+        query.from_user.id,
+        i18n.get("privacy-delete-confirm"),
+        reply_markup=keyboard(
+            [button(i18n.get("privacy-delete-yes"), MenuCb(action="erase_yes"))],
+            [button(i18n.get("privacy-delete-no"), MenuCb(action="menu"))],
+        ),
+    )
+
+
+@router.callback_query(MenuCb.filter(F.action == "erase_yes"))
+async def erase(
+    query: CallbackQuery, bot: Bot, session: AsyncSession, state: FSMContext,
+    i18n: I18nContext, person: Person,
+) -> None:
+    await query.answer()
+    text = i18n.get("privacy-deleted")
+    await erase_person(session, person)
+    await state.clear()
+    await bot.send_message(query.from_user.id, text, reply_markup=main_menu(i18n))

@@ -1,0 +1,31 @@
+application-status =
+    <b>Application { $reference }</b>
+    Sent on: { $submitted }
+    Handled by: { $unit }
+    Status: <b>{ $status }</b>
+application-reason = Officer's note: { $reason }
+application-none = You have no application yet. Press «Join the union» to apply.
+status-submitted = ⏳ Sent, waiting for review
+status-more-info = ❗ More information needed
+status-approved = ✅ Admitted
+status-rejected = ❌ Not accepted
+privacy-account =
+    <b>The data we keep about you</b>
+    Account: { $channel }, language: { $language }, since { $since }.
+privacy-application =
+    <b>Application { $reference }</b>
+    Name: { $full_name }
+    Date of birth: { $birth_date }
+    Gender: { $gender }
+    Phone: { $phone }
+    Citizen ID: { $citizen_id }
+    Workplace: { $workplace }
+    Job: { $job }
+    Consent given at: { $consent }
+privacy-draft = There is also an unfinished application (not sent).
+privacy-nothing-else = We keep nothing else about you.
+privacy-delete = 🗑 Delete my data
+privacy-delete-confirm = Delete all your data? A pending application will be withdrawn. This cannot be undone.
+privacy-delete-yes = 🗑 Yes, delete everything
+privacy-delete-no = No, keep it
+privacy-deleted = Your data has been deleted. We keep only anonymous statistics.

@@ -1,0 +1,45 @@
+## Lý do từ chối dữ liệu nhập (services/validation.py).
+## Ngắn gọn, lịch sự, nói rõ cần làm gì.
+
+## Họ và tên
+
+invalid-name-too-short = Họ và tên quá ngắn. Vui lòng nhập đầy đủ họ và tên, ví dụ: Nguyễn Thị Lan.
+invalid-name-too-long = Họ và tên quá dài (tối đa { $max } ký tự). Vui lòng nhập lại.
+invalid-name-chars = Họ và tên chỉ gồm chữ cái và dấu cách, không có số hay ký hiệu. Vui lòng nhập lại, ví dụ: Nguyễn Thị Lan.
+
+## Ngày sinh
+
+invalid-date-format = Ngày sinh chưa đúng dạng. Vui lòng nhập theo dạng ngày/tháng/năm, ví dụ 25/03/1998.
+invalid-date-impossible = Ngày này không có trên lịch. Vui lòng kiểm tra lại ngày và tháng, ví dụ 25/03/1998.
+invalid-date-future = Ngày sinh không thể sau ngày hôm nay. Vui lòng kiểm tra lại năm sinh.
+invalid-date-under-age = Bạn cần từ { $min_age } tuổi trở lên để gia nhập Công đoàn.
+invalid-date-too-old = Năm sinh có vẻ chưa đúng (hơn { $max_age } tuổi). Vui lòng kiểm tra lại, ví dụ 25/03/1998.
+
+## Giới tính
+
+invalid-gender = Vui lòng bấm chọn giới tính: Nam, Nữ hoặc Khác.
+
+## Số điện thoại
+
+invalid-phone-format = Số điện thoại chưa đúng. Vui lòng nhập số di động gồm 10 chữ số, ví dụ 0912 345 678.
+invalid-phone-too-long = Số điện thoại quá dài. Vui lòng chỉ nhập một số di động, ví dụ 0912 345 678.
+invalid-phone-not-vietnamese = Vui lòng nhập số di động Việt Nam (bắt đầu bằng 0 hoặc +84), ví dụ 0912 345 678.
+invalid-phone-not-mobile = Đây không phải số di động. Vui lòng nhập số điện thoại di động (không dùng số máy bàn), ví dụ 0912 345 678.
+
+## Số căn cước công dân (CCCD)
+
+invalid-citizen-id-chars = Số CCCD chỉ gồm chữ số. Vui lòng nhập 12 chữ số in trên thẻ căn cước của bạn.
+invalid-citizen-id-length = Số CCCD phải có đúng 12 chữ số, bạn đã nhập { $count } chữ số. Vui lòng kiểm tra lại trên thẻ.
+invalid-citizen-id-province = Số CCCD chưa đúng: 3 chữ số đầu không phải mã tỉnh, thành phố. Vui lòng kiểm tra lại trên thẻ.
+
+## Mã số thuế
+
+invalid-tax-code-format = Mã số thuế gồm 10 chữ số, hoặc 13 chữ số nếu là chi nhánh, ví dụ 0100109106 hoặc 0100109106-001. Vui lòng nhập lại.
+invalid-tax-code-checksum = Mã số thuế không hợp lệ, có thể bị gõ nhầm một chữ số. Vui lòng kiểm tra lại.
+
+## Chữ nhập tự do (nghề nghiệp, chức vụ, tên nơi làm việc)
+
+invalid-text-too-short = Nội dung quá ngắn. Vui lòng nhập ít nhất { $min } ký tự.
+invalid-text-too-long = Nội dung quá dài. Vui lòng nhập tối đa { $max } ký tự.
+invalid-text-chars = Nội dung có ký tự không hợp lệ. Vui lòng chỉ nhập chữ, số và dấu câu thông thường.
+invalid-text-markup = Nội dung có mã định dạng không được hỗ trợ. Vui lòng nhập lại bằng chữ bình thường.

@@ -1,0 +1,108 @@
+"""Demo data: the Lai Châu units of plan 277/KH-LĐLĐ and generated enterprises in their wards."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.vn import mst
+
+from models import Enterprise, Unit, UnitKind
+from models.db import upsert
+from services.units import UnitRow, upsert_units
+from services.validation import normalize_search_key
+
+DATA = Path(__file__).resolve().parent / "data" / "lai_chau_targets_2021_2023.csv"
+ROOT = UnitRow("LC", "LĐLĐ tỉnh Lai Châu", UnitKind.PROVINCIAL_FEDERATION)
+# A few real communes and wards of each district, enough to route demo applications.
+WARDS: dict[str, list[str]] = {
+    "LC-TP": ["Tân Phong", "Đông Phong", "Quyết Thắng", "Quyết Tiến", "Đoàn Kết", "San Thàng"],
+    "LC-TD": ["Bình Lư", "Bản Bo", "Sơn Bình"],
+    "LC-TU": ["Tân Uyên", "Mường Khoa", "Trung Đồng"],
+    "LC-THU": ["Than Uyên", "Mường Than", "Mường Kim", "Phúc Than"],
+    "LC-PT": ["Phong Thổ", "Mường So", "Dào San"],
+    "LC-SH": ["Sìn Hồ", "Pa Tần", "Nậm Tăm"],
+    "LC-NN": ["Nậm Nhùn", "Nậm Hàng", "Mường Mô"],
+    "LC-MT": ["Mường Tè", "Bum Tở", "Ka Lăng"],
+}
+TRADES = ["May", "Chè", "Gỗ", "Xây dựng", "Thủy điện", "Vận tải", "Khoáng sản", "Du lịch",
+          "Cao su", "Thực phẩm", "Cơ khí", "Dược", "Nông sản", "Vật liệu", "Thương mại"]
+NAMES = ["Lai Châu", "Tây Bắc", "Hoàng Liên", "Sông Đà", "Phương Nam", "Minh Phát", "An Khang",
+         "Hưng Thịnh", "Bình Minh", "Đại Phát", "Thành Công", "Hồng Hà", "Việt Tiến", "Phú Sơn"]
+FORMS = ["Công ty TNHH", "Công ty Cổ phần", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"]
+# A fixed first enterprise so the README's deep link works on every demo database.
+SHOWCASE = ("Công ty TNHH May Lai Châu", "LC-TP", 180, True)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    units: int
+    enterprises: int
+    with_grassroots_union: int
+    showcase_tax_code: str
+
+
+def tax_code(serial: int) -> str:
+    """A well-formed MST: province prefix 62 (Lai Châu), serial, check digit."""
+    body = f"62{serial:07d}"
+    return body + mst.calc_check_digit(body)
+
+
+def unit_rows() -> list[UnitRow]:
+    rows = [ROOT]
+    with DATA.open(encoding="utf-8") as handle:
+        lines = (line for line in handle if not line.startswith("#"))
+        for record in csv.DictReader(lines):
+            rows.append(UnitRow(record["unit_code"], record["unit_name"], record["unit_kind"], "LC"))
+    for district, wards in WARDS.items():
+        for index, ward in enumerate(wards, start=1):
+            rows.append(UnitRow(f"{district}-W{index:02d}", f"Công đoàn xã, phường {ward}",
+                                UnitKind.WARD_UNION, district))
+    return rows
+
+
+async def load_demo(session: AsyncSession, enterprises: int = 300, seed: int = 2026) -> DemoSummary:
+    """Idempotent: running it twice leaves the same data."""
+    rng = random.Random(seed)
+    rows = unit_rows()
+    await upsert_units(session, rows)
+    wards = [r.code for r in rows if r.kind == UnitKind.WARD_UNION]
+    by_code = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    grassroots: list[UnitRow] = []
+    records: list[dict[str, object]] = []
+    for serial in range(1, enterprises + 1):
+        if serial == 1:
+            name, district, employees, has_union = SHOWCASE
+            ward = f"{district}-W01"
+        else:
+            name = f"{rng.choice(FORMS)} {rng.choice(TRADES)} {rng.choice(NAMES)} {serial}"
+            ward = rng.choice(wards)
+            employees = rng.choice([4, 8, 12, 18, 26, 40, 75, 120, 300])
+            has_union = rng.random() < 0.3
+        code = tax_code(serial)
+        union_code = f"CS-{code}"
+        if has_union:
+            grassroots.append(UnitRow(union_code, f"CĐCS {name}", UnitKind.GRASSROOTS_UNION, ward))
+        records.append({
+            "tax_code": code, "name": name, "search_key": normalize_search_key(name),
+            "address": f"{by_code[ward].name.removeprefix('Công đoàn xã, phường ')}, Lai Châu",
+            "ward_unit_id": by_code[ward].id, "employees": employees,
+            "pays_union_fee": rng.random() < 0.4, "has_party_cell": rng.random() < 0.2,
+            "in_industrial_zone": rng.random() < 0.25, "founded_year": rng.randint(2005, 2024),
+            "_union": union_code if has_union else None,
+        })
+    await upsert_units(session, grassroots)
+    by_code = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    for record in records:
+        union = record.pop("_union")
+        record["grassroots_union_id"] = by_code[str(union)].id if union else None
+    columns = [c for c in records[0] if c != "tax_code"]
+    dialect = session.bind.dialect.name
+    for start in range(0, len(records), 200):
+        await session.execute(upsert(dialect, Enterprise.__table__,  # type: ignore[arg-type]
+                                     records[start:start + 200], ["tax_code"], columns))
+    return DemoSummary(len(rows) + len(grassroots), len(records), len(grassroots), tax_code(1))

@@ -1,0 +1,64 @@
+"""Look-ups in the enterprise register and the unit tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Enterprise, Unit, UnitKind
+from services.validation import looks_like_tax_code, normalize_search_key
+
+MAX_MATCHES = 5
+
+
+async def enterprise_by_tax_code(session: AsyncSession, tax_code: str) -> Enterprise | None:
+    return await session.scalar(select(Enterprise).where(Enterprise.tax_code == tax_code))
+
+
+async def enterprise_by_id(session: AsyncSession, enterprise_id: int) -> Enterprise | None:
+    return await session.get(Enterprise, enterprise_id)
+
+
+async def search_enterprises(
+    session: AsyncSession, query: str, limit: int = MAX_MATCHES
+) -> Sequence[Enterprise]:
+    """Find enterprises by tax code prefix or by name, ignoring case and diacritics."""
+    text = query.strip()
+    if looks_like_tax_code(text):
+        digits = text.replace(" ", "")
+        stmt = select(Enterprise).where(Enterprise.tax_code.startswith(digits, autoescape=True))
+    else:
+        words = normalize_search_key(text).split()
+        if not words:
+            return []
+        stmt = select(Enterprise)
+        for word in words:
+            stmt = stmt.where(Enterprise.search_key.contains(word, autoescape=True))
+    stmt = stmt.order_by(Enterprise.employees.desc().nulls_last(), Enterprise.name).limit(limit)
+    return (await session.scalars(stmt)).all()
+
+
+async def search_wards(
+    session: AsyncSession, query: str, limit: int = MAX_MATCHES
+) -> Sequence[Unit]:
+    """Find ward and commune unions by name, ignoring case and diacritics."""
+    words = normalize_search_key(query).split()
+    if not words:
+        return []
+    stmt = select(Unit).where(Unit.kind == UnitKind.WARD_UNION)
+    for word in words:
+        stmt = stmt.where(Unit.search_key.contains(word, autoescape=True))
+    return (await session.scalars(stmt.order_by(Unit.name).limit(limit))).all()
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == code))
+
+
+async def root_unit(session: AsyncSession) -> Unit | None:
+    """The top of the tree: the federation that receives whatever cannot be routed lower."""
+    return await session.scalar(
+        select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
+    )

@@ -1,0 +1,57 @@
+"""Which unit receives an application, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Enterprise, Unit, UnitKind
+from services.register import root_unit
+
+
+class RoutingReason:
+    GRASSROOTS_UNION = "grassroots_union"
+    UPPER_UNION = "upper_union"
+    ROOT = "root"
+
+
+class NoUnitsError(Exception):
+    """The unit tree is empty: nothing can receive an application yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    unit: Unit
+    reason: str
+
+
+async def upper_union_of(session: AsyncSession, unit_id: int) -> Unit | None:
+    """The unit itself or its nearest ancestor that can recognize members."""
+    current = await session.get(Unit, unit_id)
+    seen: set[int] = set()
+    while current is not None and current.id not in seen:
+        if current.kind in UnitKind.UPPER:
+            return current
+        seen.add(current.id)
+        current = await session.get(Unit, current.parent_id) if current.parent_id else None
+    return None
+
+
+async def route_application(
+    session: AsyncSession, enterprise: Enterprise | None, ward_unit_id: int | None
+) -> Route:
+    """The enterprise's CĐCS, else the upper union over its ward, else the root unit."""
+    if enterprise is not None and enterprise.grassroots_union_id is not None:
+        unit = await session.get(Unit, enterprise.grassroots_union_id)
+        if unit is not None:
+            return Route(unit, RoutingReason.GRASSROOTS_UNION)
+    ward_id = enterprise.ward_unit_id if enterprise is not None else ward_unit_id
+    if ward_id is not None:
+        upper = await upper_union_of(session, ward_id)
+        if upper is not None:
+            return Route(upper, RoutingReason.UPPER_UNION)
+    root = await root_unit(session)
+    if root is None:
+        raise NoUnitsError
+    return Route(root, RoutingReason.ROOT)
