@@ -7,6 +7,7 @@ real `Update` objects, feeds them to the Dispatcher, and collects what the bot s
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,10 +28,14 @@ from aiogram.types import (
 from bot.local_session import BOT_ID, LocalSession, SentMessage
 
 
+# Telegram's update ids only grow; so do ours, across simulators and across console runs,
+# or the de-duplication would rightly drop a later run's updates as already handled.
+_UPDATE_IDS = itertools.count(time.time_ns() // 1000)
+
+
 class Simulator:
     def __init__(self, dp: Dispatcher, bot: Bot, session: LocalSession) -> None:
         self.dp, self.bot, self.session = dp, bot, session
-        self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
 
     def user(self, user_id: int, first_name: str = "Lan", language_code: str = "vi") -> SimUser:
@@ -38,7 +43,7 @@ class Simulator:
                                   language_code=language_code))
 
     def next_update_id(self) -> int:
-        return next(self._update_ids)
+        return next(_UPDATE_IDS)
 
     async def feed(self, update: Update) -> None:
         await self.dp.feed_update(self.bot, update)

@@ -4,11 +4,21 @@ from aiogram import Router
 
 from handlers import application, fallback, join, privacy, start
 
+# start comes first so /start and menu buttons work from inside any form;
+# fallback comes last and takes whatever nobody else did.
+JOURNEYS = (start.router, application.router, privacy.router, join.router, fallback.router)
+
+
+def _fresh(template: Router) -> Router:
+    # A router can belong to one parent only; copying the handler lists lets several
+    # Dispatchers live in one process (tests, a restart simulated in-process, benchmarks).
+    router = Router(name=template.name)
+    for event, observer in template.observers.items():
+        router.observers[event].handlers.extend(observer.handlers)
+    return router
+
 
 def build_router() -> Router:
     root = Router(name="root")
-    # start comes first so /start and menu buttons work from inside any form;
-    # fallback comes last and takes whatever nobody else did.
-    root.include_routers(start.router, application.router, privacy.router, join.router,
-                         fallback.router)
+    root.include_routers(*(_fresh(r) for r in JOURNEYS))
     return root

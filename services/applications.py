@@ -47,9 +47,8 @@ class Draft:
 
     @property
     def has_workplace(self) -> bool:
-        return self.enterprise_id is not None or (
-            self.employer_name is not None and self.employer_ward_id is not None
-        )
+        # The ward is optional: a worker may not know it, and routing then falls back to the root.
+        return self.enterprise_id is not None or self.employer_name is not None
 
     def missing(self) -> list[str]:
         """Names of the answers still needed before the draft can be submitted."""

@@ -1,0 +1,144 @@
+"""Shared fixtures: real SQLite files (PostgreSQL and Redis when the machine runs them) and
+the real Dispatcher driven through the in-process Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.dispatcher import build_dispatcher
+from bot.local_session import LocalSession
+from bot.middlewares.i18n import fluent_core
+from bot.settings import Settings
+from bot.simulator import Simulator
+from models.db import create_engine, create_session_factory
+from models.migrate import upgrade
+from services.demo import load_demo
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=TZ)
+IN_CI = os.environ.get("CI") == "true"
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def t(key: str, locale: str = "vi", **kwargs: object) -> str:
+    """The text a user sees for a Fluent key."""
+    return fluent_core("vi").get(key, locale, **kwargs)
+
+
+def server_up(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(name: str, port: int) -> None:
+    """Skip outside CI when a local server is down; in CI its absence is a failure."""
+    if server_up("127.0.0.1", port):
+        return
+    if IN_CI:
+        pytest.fail(f"{name} on 127.0.0.1:{port} is required in CI but is not running")
+    pytest.skip(f"{name} is not running on 127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database with demo data, built once and copied for every test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = sqlite_url(path)
+    upgrade(url)
+
+    async def fill() -> None:
+        engine = create_engine(url)
+        async with create_session_factory(engine).begin() as session:
+            await load_demo(session, enterprises=60)
+        await engine.dispose()
+
+    asyncio.run(fill())
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "bot.db"
+    shutil.copy(template_db, path)
+    return path
+
+
+@dataclass
+class World:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    dp: Dispatcher
+    bot: Bot
+    api: LocalSession
+    sim: Simulator
+
+    def restart(self) -> World:
+        """A new Dispatcher and Bot on the same database, as after a process restart."""
+        api = LocalSession()
+        bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+        dp = build_dispatcher(self.settings, self.session_factory, clock=lambda: NOW)
+        return World(self.settings, self.engine, self.session_factory, dp, bot, api,
+                     Simulator(dp, bot, api))
+
+
+@pytest.fixture
+async def world(db_path: Path) -> AsyncIterator[World]:
+    settings = Settings(database_url=sqlite_url(db_path), _env_file=None)  # type: ignore[call-arg]
+    engine = create_engine(settings.database_url)
+    factory = create_session_factory(engine)
+    api = LocalSession()
+    bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    dp = build_dispatcher(settings, factory, clock=lambda: NOW)
+    yield World(settings, engine, factory, dp, bot, api, Simulator(dp, bot, api))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(world: World) -> AsyncIterator[AsyncSession]:
+    async with world.session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    require_server("PostgreSQL", 5432)
+    import asyncpg  # type: ignore[import-untyped]
+
+    name = f"doanvien_test_{uuid.uuid4().hex[:10]}"
+    admin = PG_ADMIN_URL.replace("postgresql+asyncpg", "postgresql")
+
+    async def admin_exec(sql: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin_exec(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    asyncio.run(admin_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
