@@ -1272,13 +1272,15 @@ def _without_reply(raw: JSONDict) -> JSONDict:
 
 
 def _photo_size(file: SentFile) -> JSONDict:
-    return {
+    size: JSONDict = {
         "file_id": file.file_id,
         "file_unique_id": file.file_unique_id,
         "width": file.width,
         "height": file.height,
-        "file_size": file.size or 0,
     }
+    if file.size is not None:
+        size["file_size"] = file.size
+    return size
 
 
 def _document_object(file: SentFile) -> JSONDict:
