@@ -53,8 +53,10 @@ async def _demo(settings: Settings, enterprises: int) -> None:
     async with create_session_factory(engine).begin() as session:
         summary = await load_demo(session, enterprises=enterprises)
     await engine.dispose()
-    print(f"demo data: {summary.units} units, {summary.enterprises} enterprises "
-          f"({summary.with_grassroots_union} with a grassroots union)")
+    print(
+        f"demo data: {summary.units} units, {summary.enterprises} enterprises "
+        f"({summary.with_grassroots_union} with a grassroots union)"
+    )
     print(f"try the factory-gate link: /start e_{summary.showcase_tax_code}")
 
 
@@ -65,8 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "run":
         if settings.bot_token is None:

@@ -65,8 +65,9 @@ async def run_console(
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     session = LocalSession(on_message=lambda m: print("\n🤖 " + render(m) + "\n"))
-    bot = Bot("42:CONSOLE", session=session,
-              default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(
+        "42:CONSOLE", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
     dp = build_dispatcher(settings, create_session_factory(engine), channel="console")
     sim = Simulator(dp, bot, session)
     user = sim.user(user_id)

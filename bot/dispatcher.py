@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
@@ -44,9 +43,7 @@ def build_dispatcher(
     if storage is None:
         storage, default_isolation = build_storage(settings, session_factory)
         events_isolation = events_isolation or default_isolation
-    dp = Dispatcher(
-        storage=storage, events_isolation=events_isolation or SimpleEventIsolation()
-    )
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation or SimpleEventIsolation())
     # Order matters: the session first, then the person it loads, then the person's locale.
     dp.update.outer_middleware(UnitOfWorkMiddleware(session_factory))
     dp.update.outer_middleware(PersonMiddleware(channel, settings.default_locale))
@@ -67,5 +64,3 @@ def _now(settings: Settings) -> Callable[[], datetime]:
         return datetime.now(tz)
 
     return now
-
-

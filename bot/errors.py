@@ -21,10 +21,15 @@ def describe(exc: BaseException) -> str:
 
 async def on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:
     update = event.update
-    logger.error("update %s (%s) failed: %s", update.update_id, update.event_type,
-                 describe(event.exception))
+    logger.error(
+        "update %s (%s) failed: %s", update.update_id, update.event_type, describe(event.exception)
+    )
     i18n: I18nContext | None = data.get("i18n")
-    text = i18n.get("error-apology") if i18n is not None else "Xin lỗi, đã có lỗi. / Sorry, something went wrong."
+    text = (
+        i18n.get("error-apology")
+        if i18n is not None
+        else "Xin lỗi, đã có lỗi. / Sorry, something went wrong."
+    )
     chat_id: int | None = None
     if update.message is not None:
         chat_id = update.message.chat.id
@@ -32,11 +37,11 @@ async def on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:
         chat_id = update.callback_query.from_user.id
         try:
             await update.callback_query.answer()
-        except Exception:  # noqa: BLE001 - best effort; the apology below matters more
+        except Exception:
             logger.warning("could not answer the callback of update %s", update.update_id)
     if chat_id is not None:
         try:
             await bot.send_message(chat_id, text)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("could not send the apology for update %s", update.update_id)
     return True

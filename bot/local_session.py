@@ -55,8 +55,14 @@ class LocalSession(BaseSession):
     async def close(self) -> None:
         return None
 
-    def _message(self, chat_id: int, text: str, markup: Any, message_id: int | None = None,
-                 edited: bool = False) -> dict[str, Any]:
+    def _message(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Any,
+        message_id: int | None = None,
+        edited: bool = False,
+    ) -> dict[str, Any]:
         if message_id is None:
             self._next_id += 1
             message_id = self._next_id
@@ -84,9 +90,13 @@ class LocalSession(BaseSession):
         if name == "SendMessage":
             return self._message(params["chat_id"], params["text"], method.reply_markup)  # type: ignore[attr-defined]
         if name == "EditMessageText":
-            return self._message(params["chat_id"], params["text"],
-                                 method.reply_markup,  # type: ignore[attr-defined]
-                                 message_id=params["message_id"], edited=True)
+            return self._message(
+                params["chat_id"],
+                params["text"],
+                method.reply_markup,  # type: ignore[attr-defined]
+                message_id=params["message_id"],
+                edited=True,
+            )
         if name in ("SendPhoto", "SendDocument"):
             return self._message(params["chat_id"], params.get("caption") or "", None)
         if name == "AnswerCallbackQuery":
@@ -96,7 +106,10 @@ class LocalSession(BaseSession):
         return True
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> TelegramType:
         if self.record:
             self.requests.append(method)
@@ -105,8 +118,12 @@ class LocalSession(BaseSession):
         return response.result  # type: ignore[return-value]
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 - aiogram's signature
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         yield b""
 

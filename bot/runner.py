@@ -55,8 +55,12 @@ async def run_polling(settings: Settings) -> None:
         me = await bot.get_me()
         logger.info("serving @%s through %s", me.username, settings.telegram_api_url)
         # aiogram stops polling cleanly on SIGINT and SIGTERM (handle_signals=True).
-        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(),
-                               handle_signals=True, close_bot_session=True)
+        await dp.start_polling(
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            handle_signals=True,
+            close_bot_session=True,
+        )
     finally:
         await dp.storage.close()
         await engine.dispose()

@@ -27,7 +27,6 @@ from aiogram.types import (
 
 from bot.local_session import BOT_ID, LocalSession, SentMessage
 
-
 # Telegram's update ids only grow; so do ours, across simulators and across console runs,
 # or the de-duplication would rightly drop a later run's updates as already handled.
 _UPDATE_IDS = itertools.count(time.time_ns() // 1000)
@@ -39,8 +38,9 @@ class Simulator:
         self._message_ids = itertools.count(1_000_000)
 
     def user(self, user_id: int, first_name: str = "Lan", language_code: str = "vi") -> SimUser:
-        return SimUser(self, User(id=user_id, is_bot=False, first_name=first_name,
-                                  language_code=language_code))
+        return SimUser(
+            self, User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
+        )
 
     def next_update_id(self) -> int:
         return next(_UPDATE_IDS)
@@ -76,8 +76,10 @@ class SimUser:
         for reply in replies:
             if isinstance(reply.reply_markup, ReplyKeyboardMarkup):
                 self.reply_keyboard = reply.reply_markup
-            elif reply.reply_markup is not None and type(reply.reply_markup).__name__ == \
-                    "ReplyKeyboardRemove":
+            elif (
+                reply.reply_markup is not None
+                and type(reply.reply_markup).__name__ == "ReplyKeyboardRemove"
+            ):
                 self.reply_keyboard = None
         self.inbox.extend(replies)
         return replies
@@ -89,13 +91,23 @@ class SimUser:
         return await self._deliver(self.message_update(text=text))
 
     async def send_contact(self, phone: str, own: bool = True) -> list[SentMessage]:
-        contact = Contact(phone_number=phone, first_name=self.user.first_name,
-                          user_id=self.user.id if own else self.user.id + 1)
+        contact = Contact(
+            phone_number=phone,
+            first_name=self.user.first_name,
+            user_id=self.user.id if own else self.user.id + 1,
+        )
         return await self._deliver(self.message_update(contact=contact))
 
     async def send_sticker(self) -> list[SentMessage]:
-        sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=512,
-                          height=512, is_animated=False, is_video=False)
+        sticker = Sticker(
+            file_id="s",
+            file_unique_id="s",
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+        )
         return await self._deliver(self.message_update(sticker=sticker))
 
     async def send_photo(self) -> list[SentMessage]:
@@ -111,11 +123,20 @@ class SimUser:
         return next((m for m in reversed(self.inbox) if m.inline_buttons), None)
 
     def callback_update(self, message: SentMessage, data: str) -> Update:
-        origin = Message(message_id=message.message_id, date=datetime.now(UTC), chat=self.chat,
-                         from_user=User(id=BOT_ID, is_bot=True, first_name="bot"),
-                         text=message.text)
-        query = CallbackQuery(id=str(self.sim.next_update_id()), from_user=self.user,
-                              chat_instance="ci", data=data, message=origin)
+        origin = Message(
+            message_id=message.message_id,
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=User(id=BOT_ID, is_bot=True, first_name="bot"),
+            text=message.text,
+        )
+        query = CallbackQuery(
+            id=str(self.sim.next_update_id()),
+            from_user=self.user,
+            chat_instance="ci",
+            data=data,
+            message=origin,
+        )
         return Update(update_id=self.sim.next_update_id(), callback_query=query)
 
     async def click(self, label: str, message: SentMessage | None = None) -> list[SentMessage]:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import FsmRecord
 from models.base import utcnow
-from models.db import current_session, upsert
+from models.db import current_session, dialect_name, upsert
 
 StateType = str | State | None
 
@@ -46,7 +46,7 @@ class DatabaseStorage(BaseStorage):
         row = {"key": self.key_builder.build(key), "updated_at": utcnow(), **values}
         async with self._session() as session:
             stmt = upsert(
-                session.bind.dialect.name,
+                dialect_name(session),
                 FsmRecord.__table__,  # type: ignore[arg-type]
                 [{"state": None, "data": "{}", **row}],
                 ["key"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -63,8 +64,17 @@ class JoinCb(CallbackData, prefix="j"):
 STEPS: dict[str, State] = {
     name: getattr(JoinForm, name)
     for name in (
-        "consent", "full_name", "birth_date", "gender", "phone", "citizen_id",
-        "workplace", "employer_name", "employer_ward", "job", "summary",
+        "consent",
+        "full_name",
+        "birth_date",
+        "gender",
+        "phone",
+        "citizen_id",
+        "workplace",
+        "employer_name",
+        "employer_ward",
+        "job",
+        "summary",
     )
 }
 STEP_OF_STATE = {state.state: name for name, state in STEPS.items()}
@@ -72,11 +82,26 @@ STEP_OF_STATE = {state.state: name for name, state in STEPS.items()}
 ORDER = ["consent", "full_name", "birth_date", "gender", "phone", "citizen_id", "workplace", "job"]
 EDITABLE = ["full_name", "birth_date", "gender", "phone", "citizen_id", "workplace", "job"]
 GENDERS = ["male", "female", "other"]
-TEXT_STEPS = ["full_name", "birth_date", "phone", "citizen_id", "workplace",
-              "employer_name", "employer_ward", "job"]
+TEXT_PARSERS: dict[str, Callable[[str], validation.Parsed[str]]] = {
+    "full_name": validation.parse_full_name,
+    "citizen_id": validation.parse_citizen_id,
+    "employer_name": partial(validation.parse_free_text, max_len=200),
+    "job": partial(validation.parse_free_text, max_len=100),
+}
+TEXT_STEPS = [
+    "full_name",
+    "birth_date",
+    "phone",
+    "citizen_id",
+    "workplace",
+    "employer_name",
+    "employer_ward",
+    "job",
+]
 
 
 # ---- rendering -------------------------------------------------------------------------
+
 
 def _controls(step: str, i18n: I18nContext, back: bool = True) -> list[InlineKeyboardButton]:
     row = [button(i18n.get("join-back"), JoinCb(step=step, action="back"))] if back else []
@@ -137,11 +162,14 @@ async def ask(
     if step == "summary":
         text = await summary_text(session, i18n, draft)
         edit_buttons = [
-            button(i18n.get(f"join-edit-{name.replace('_', '-')}"), JoinCb(step=step, action="edit", value=name))
+            button(
+                i18n.get(f"join-edit-{name.replace('_', '-')}"),
+                JoinCb(step=step, action="edit", value=name),
+            )
             for name in EDITABLE
         ]
         markup = keyboard(
-            *[edit_buttons[i:i + 2] for i in range(0, len(edit_buttons), 2)],
+            *[edit_buttons[i : i + 2] for i in range(0, len(edit_buttons), 2)],
             [button(i18n.get("join-submit"), JoinCb(step=step, action="submit"))],
             [button(i18n.get("join-cancel"), JoinCb(step=step, action="cancel"))],
         )
@@ -185,8 +213,10 @@ def _step_markup(
         return ReplyKeyboardMarkup(
             keyboard=[
                 [KeyboardButton(text=i18n.get("join-share-phone"), request_contact=True)],
-                [KeyboardButton(text=i18n.get("join-back")),
-                 KeyboardButton(text=i18n.get("join-cancel"))],
+                [
+                    KeyboardButton(text=i18n.get("join-back")),
+                    KeyboardButton(text=i18n.get("join-cancel")),
+                ],
             ],
             resize_keyboard=True,
             one_time_keyboard=False,
@@ -194,10 +224,12 @@ def _step_markup(
         )
     rows: list[list[InlineKeyboardButton]] = []
     if step == "gender":
-        rows.append([
-            button(i18n.get(f"gender-{g}"), JoinCb(step=step, action="pick", value=g))
-            for g in GENDERS
-        ])
+        rows.append(
+            [
+                button(i18n.get(f"gender-{g}"), JoinCb(step=step, action="pick", value=g))
+                for g in GENDERS
+            ]
+        )
     elif step == "citizen_id":
         rows.append([button(i18n.get("join-skip"), JoinCb(step=step, action="skip"))])
     elif step == "employer_ward":
@@ -210,6 +242,7 @@ def _step_markup(
 
 
 # ---- moving between steps -------------------------------------------------------------
+
 
 def _next_step(step: str, data: dict[str, Any]) -> str:
     if data.get("editing") and step not in ("workplace", "employer_name"):
@@ -245,8 +278,15 @@ async def _save(state: FSMContext, draft: Draft, **extra: Any) -> dict[str, Any]
 
 
 async def _advance(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, i18n: I18nContext,
-    step: str, draft: Draft, *, ack: str | None = None,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    step: str,
+    draft: Draft,
+    *,
+    ack: str | None = None,
 ) -> None:
     data = await _save(state, draft)
     following = _next_step(step, data)
@@ -259,15 +299,24 @@ async def _advance(
 
 
 async def start_join(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, i18n: I18nContext,
-    person: Person, *, enterprise: Enterprise | None = None, source: str | None = None,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
+    *,
+    enterprise: Enterprise | None = None,
+    source: str | None = None,
 ) -> None:
     """Begin (or offer to resume) the join journey; shows a pending application instead."""
     pending = await pending_application(session, person.id)
     if pending is not None:
         await bot.send_message(
             chat_id,
-            i18n.get("join-already-pending") + "\n\n" + await render_application(session, i18n, pending),
+            i18n.get("join-already-pending")
+            + "\n\n"
+            + await render_application(session, i18n, pending),
             reply_markup=main_menu(i18n),
         )
         return
@@ -276,15 +325,18 @@ async def start_join(
     if current in STEP_OF_STATE:
         draft = Draft.from_state(data)
         if enterprise is not None:
-            draft.enterprise_id, draft.employer_name, draft.employer_ward_id = enterprise.id, None, None
+            draft.enterprise_id, draft.employer_name, draft.employer_ward_id = (
+                enterprise.id,
+                None,
+                None,
+            )
             draft.source = source or draft.source
             await _save(state, draft, preset=True)
         await bot.send_message(
             chat_id,
             i18n.get("join-resume"),
             reply_markup=keyboard(
-                [button(i18n.get("join-resume-continue"),
-                        JoinCb(step="any", action="continue"))],
+                [button(i18n.get("join-resume-continue"), JoinCb(step="any", action="continue"))],
                 [button(i18n.get("join-resume-restart"), JoinCb(step="any", action="restart"))],
             ),
         )
@@ -300,7 +352,11 @@ async def start_join(
 
 @router.message(Command("join"))
 async def cmd_join(
-    message: Message, bot: Bot, state: FSMContext, session: AsyncSession, i18n: I18nContext,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
     person: Person,
 ) -> None:
     await start_join(bot, message.chat.id, state, session, i18n, person)
@@ -308,8 +364,12 @@ async def cmd_join(
 
 @router.callback_query(MenuCb.filter(F.action == "join"))
 async def menu_join(
-    query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession,
-    i18n: I18nContext, person: Person,
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     await query.answer()
     await start_join(bot, query.from_user.id, state, session, i18n, person)
@@ -317,8 +377,13 @@ async def menu_join(
 
 @router.callback_query(JoinCb.filter(F.step == "any"))
 async def resume_choice(
-    query: CallbackQuery, callback_data: JoinCb, bot: Bot, state: FSMContext,
-    session: AsyncSession, i18n: I18nContext, person: Person,
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     await query.answer()
     current = await state.get_state()
@@ -334,14 +399,20 @@ async def resume_choice(
 
 # ---- button answers ---------------------------------------------------------------------
 
+
 def _is_current(callback_data: JoinCb, raw_state: str | None) -> bool:
     return STEP_OF_STATE.get(raw_state or "") == callback_data.step
 
 
 @router.callback_query(JoinCb.filter(F.action == "cancel"))
 async def cancel(
-    query: CallbackQuery, callback_data: JoinCb, state: FSMContext, raw_state: str | None,
-    i18n: I18nContext, bot: Bot, session: AsyncSession,
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
 ) -> None:
     if not _is_current(callback_data, raw_state):
         await stale_button(query, state, raw_state, i18n, bot, session)
@@ -358,8 +429,13 @@ async def cancel_join(bot: Bot, chat_id: int, state: FSMContext, i18n: I18nConte
 
 @router.callback_query(JoinCb.filter(F.action == "back"))
 async def back(
-    query: CallbackQuery, callback_data: JoinCb, state: FSMContext, raw_state: str | None,
-    i18n: I18nContext, bot: Bot, session: AsyncSession,
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
 ) -> None:
     if not _is_current(callback_data, raw_state):
         await stale_button(query, state, raw_state, i18n, bot, session)
@@ -369,7 +445,11 @@ async def back(
 
 
 async def go_back(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, i18n: I18nContext,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
     step: str,
 ) -> None:
     previous = _previous_step(step, await state.get_data())
@@ -381,8 +461,14 @@ async def go_back(
 
 @router.callback_query(JoinCb.filter())
 async def on_button(
-    query: CallbackQuery, callback_data: JoinCb, state: FSMContext, raw_state: str | None,
-    i18n: I18nContext, bot: Bot, session: AsyncSession, person: Person,
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
+    person: Person,
     clock: Callable[[], datetime],
 ) -> None:
     if not _is_current(callback_data, raw_state):
@@ -397,13 +483,13 @@ async def on_button(
         await _advance(bot, chat_id, state, session, i18n, step, draft)
     elif step == "consent" and action == "decline":
         await state.clear()
-        await bot.send_message(chat_id, i18n.get("join-consent-declined"),
-                               reply_markup=main_menu(i18n))
+        await bot.send_message(
+            chat_id, i18n.get("join-consent-declined"), reply_markup=main_menu(i18n)
+        )
     elif step == "gender" and action == "pick":
         parsed = validation.parse_gender(value)
         if isinstance(parsed, validation.Invalid):
-            await ask(bot, chat_id, state, session, i18n, step,
-                      reason=i18n.get(parsed.reason, **parsed.args))
+            await _refuse(bot, chat_id, state, session, i18n, step, parsed)
             return
         draft.gender = parsed.value
         await _advance(bot, chat_id, state, session, i18n, step, draft)
@@ -413,8 +499,9 @@ async def on_button(
     elif step == "workplace" and action == "pick":
         enterprise = await enterprise_by_id(session, int(value)) if value.isdigit() else None
         if enterprise is None:
-            await ask(bot, chat_id, state, session, i18n, step,
-                      reason=i18n.get("join-workplace-gone"))
+            await ask(
+                bot, chat_id, state, session, i18n, step, reason=i18n.get("join-workplace-gone")
+            )
             return
         draft.enterprise_id, draft.employer_name, draft.employer_ward_id = enterprise.id, None, None
         await _advance(bot, chat_id, state, session, i18n, "employer_ward", draft)
@@ -426,15 +513,23 @@ async def on_button(
         if action == "pick":
             ward = await session.get(Unit, int(value)) if value.isdigit() else None
             if ward is None or ward.kind != UnitKind.WARD_UNION:
-                await ask(bot, chat_id, state, session, i18n, step,
-                          reason=i18n.get("join-ward-gone"))
+                await ask(
+                    bot, chat_id, state, session, i18n, step, reason=i18n.get("join-ward-gone")
+                )
                 return
         draft.enterprise_id = None
         draft.employer_ward_id = ward.id if ward else None
         await _advance(bot, chat_id, state, session, i18n, step, draft)
     elif action == "keep":
-        await _advance(bot, chat_id, state, session, i18n,
-                       "employer_ward" if step == "workplace" else step, draft)
+        await _advance(
+            bot,
+            chat_id,
+            state,
+            session,
+            i18n,
+            "employer_ward" if step == "workplace" else step,
+            draft,
+        )
     elif step == "summary" and action == "edit" and value in EDITABLE:
         await state.update_data(editing=True)
         await ask(bot, chat_id, state, session, i18n, value)
@@ -445,29 +540,34 @@ async def on_button(
 
 
 async def _submit(
-    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, i18n: I18nContext,
-    person: Person, draft: Draft, clock: Callable[[], datetime],
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
+    draft: Draft,
+    clock: Callable[[], datetime],
 ) -> None:
     try:
         submitted = await submit_application(session, person, draft, clock())
     except IncompleteDraftError as exc:
         first = exc.missing[0]
         step = "workplace" if first == "workplace" else first
-        await ask(bot, chat_id, state, session, i18n, step,
-                  reason=i18n.get("join-incomplete"))
+        await ask(bot, chat_id, state, session, i18n, step, reason=i18n.get("join-incomplete"))
         return
     except AlreadyPendingError as exc:
         await state.clear()
         await bot.send_message(
             chat_id,
-            i18n.get("join-already-pending") + "\n\n"
+            i18n.get("join-already-pending")
+            + "\n\n"
             + await render_application(session, i18n, exc.application),
             reply_markup=main_menu(i18n),
         )
         return
     except NoUnitsError:
-        await ask(bot, chat_id, state, session, i18n, "summary",
-                  reason=i18n.get("join-no-units"))
+        await ask(bot, chat_id, state, session, i18n, "summary", reason=i18n.get("join-no-units"))
         return
     await state.clear()
     application = submitted.application
@@ -483,53 +583,92 @@ async def _submit(
 
 
 async def stale_button(
-    query: CallbackQuery, state: FSMContext, raw_state: str | None, i18n: I18nContext,
-    bot: Bot, session: AsyncSession,
+    query: CallbackQuery,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
 ) -> None:
     """A button from an earlier message: say so, and repeat the question the user is at."""
     await query.answer(i18n.get("join-stale-button"), show_alert=False)
     step = STEP_OF_STATE.get(raw_state or "")
     if step is not None:
-        await ask(bot, query.from_user.id, state, session, i18n, step,
-                  reason=i18n.get("join-stale-button"))
+        await ask(
+            bot,
+            query.from_user.id,
+            state,
+            session,
+            i18n,
+            step,
+            reason=i18n.get("join-stale-button"),
+        )
     else:
-        await bot.send_message(query.from_user.id, i18n.get("join-stale-button"),
-                               reply_markup=main_menu(i18n))
+        await bot.send_message(
+            query.from_user.id, i18n.get("join-stale-button"), reply_markup=main_menu(i18n)
+        )
 
 
 # ---- typed answers ----------------------------------------------------------------------
 
+
 @router.message(StateFilter(JoinForm.phone), F.contact)
 async def on_contact(
-    message: Message, state: FSMContext, i18n: I18nContext, bot: Bot, session: AsyncSession,
+    message: Message,
+    state: FSMContext,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
 ) -> None:
     contact = message.contact
     assert contact is not None and message.from_user is not None
     if contact.user_id != message.from_user.id:
-        await ask(bot, message.chat.id, state, session, i18n, "phone",
-                  reason=i18n.get("join-phone-not-own"))
+        await ask(
+            bot,
+            message.chat.id,
+            state,
+            session,
+            i18n,
+            "phone",
+            reason=i18n.get("join-phone-not-own"),
+        )
         return
     await _take_phone(message, contact.phone_number, state, i18n, bot, session)
 
 
 async def _take_phone(
-    message: Message, text: str, state: FSMContext, i18n: I18nContext, bot: Bot,
+    message: Message,
+    text: str,
+    state: FSMContext,
+    i18n: I18nContext,
+    bot: Bot,
     session: AsyncSession,
 ) -> None:
     parsed = validation.parse_phone(text)
     if isinstance(parsed, validation.Invalid):
-        await ask(bot, message.chat.id, state, session, i18n, "phone",
-                  reason=i18n.get(parsed.reason, **parsed.args))
+        await _refuse(bot, message.chat.id, state, session, i18n, "phone", parsed)
         return
     draft = Draft.from_state(await state.get_data())
     draft.phone = parsed.value
-    await _advance(bot, message.chat.id, state, session, i18n, "phone", draft,
-                   ack=i18n.get("join-phone-saved", phone=parsed.value))
+    await _advance(
+        bot,
+        message.chat.id,
+        state,
+        session,
+        i18n,
+        "phone",
+        draft,
+        ack=i18n.get("join-phone-saved", phone=parsed.value),
+    )
 
 
 @router.message(StateFilter(JoinForm.phone), TextIs("join-back"))
 async def phone_back(
-    message: Message, state: FSMContext, i18n: I18nContext, bot: Bot, session: AsyncSession,
+    message: Message,
+    state: FSMContext,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
 ) -> None:
     await bot.send_message(message.chat.id, "↩️", reply_markup=ReplyKeyboardRemove())
     await go_back(bot, message.chat.id, state, session, i18n, "phone")
@@ -542,8 +681,13 @@ async def phone_cancel(message: Message, state: FSMContext, i18n: I18nContext, b
 
 @router.message(StateFilter(*[STEPS[s] for s in TEXT_STEPS]), F.text)
 async def on_text(
-    message: Message, state: FSMContext, raw_state: str | None, i18n: I18nContext, bot: Bot,
-    session: AsyncSession, clock: Callable[[], datetime],
+    message: Message,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Callable[[], datetime],
 ) -> None:
     step = STEP_OF_STATE[raw_state or ""]
     text = message.text or ""
@@ -558,83 +702,130 @@ async def on_text(
         await _search_ward(message, text, state, i18n, bot, session)
         return
     draft = Draft.from_state(await state.get_data())
-    parsed: validation.Parsed[Any]
-    if step == "full_name":
-        parsed = validation.parse_full_name(text)
-    elif step == "birth_date":
-        parsed = validation.parse_birth_date(text, clock().date())
-    elif step == "citizen_id":
-        parsed = validation.parse_citizen_id(text)
-    elif step == "employer_name":
-        parsed = validation.parse_free_text(text, max_len=200)
-    else:
-        parsed = validation.parse_free_text(text, max_len=100)
-    if isinstance(parsed, validation.Invalid):
-        await ask(bot, chat_id, state, session, i18n, step,
-                  reason=i18n.get(parsed.reason, **parsed.args))
-        return
-    value = parsed.value
     if step == "birth_date":
-        draft.birth_date = value.isoformat()
-    elif step == "citizen_id":
-        draft.citizen_id, draft.citizen_id_skipped = value, False
+        born = validation.parse_birth_date(text, clock().date())
+        if isinstance(born, validation.Invalid):
+            await _refuse(bot, chat_id, state, session, i18n, step, born)
+            return
+        draft.birth_date = born.value.isoformat()
     else:
-        setattr(draft, step, value)
+        parsed = TEXT_PARSERS[step](text)
+        if isinstance(parsed, validation.Invalid):
+            await _refuse(bot, chat_id, state, session, i18n, step, parsed)
+            return
+        setattr(draft, step, parsed.value)
+        if step == "citizen_id":
+            draft.citizen_id_skipped = False
     await _advance(bot, chat_id, state, session, i18n, step, draft)
 
 
+async def _refuse(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    step: str,
+    invalid: validation.Invalid,
+) -> None:
+    await ask(
+        bot, chat_id, state, session, i18n, step, reason=i18n.get(invalid.reason, **invalid.args)
+    )
+
+
 async def _search_workplace(
-    message: Message, text: str, state: FSMContext, i18n: I18nContext, bot: Bot,
+    message: Message,
+    text: str,
+    state: FSMContext,
+    i18n: I18nContext,
+    bot: Bot,
     session: AsyncSession,
 ) -> None:
     query = text.strip()
     if len(query) < 2 or len(query) > 200:
-        await ask(bot, message.chat.id, state, session, i18n, "workplace",
-                  reason=i18n.get("join-workplace-query-length"))
+        await ask(
+            bot,
+            message.chat.id,
+            state,
+            session,
+            i18n,
+            "workplace",
+            reason=i18n.get("join-workplace-query-length"),
+        )
         return
     matches = await search_enterprises(session, query)
     rows = [
-        [button(f"{m.name} · {m.tax_code}"[:60],
-                JoinCb(step="workplace", action="pick", value=str(m.id)))]
+        [
+            button(
+                f"{m.name} · {m.tax_code}"[:60],
+                JoinCb(step="workplace", action="pick", value=str(m.id)),
+            )
+        ]
         for m in matches
     ]
-    rows.append([button(i18n.get("join-workplace-not-listed"),
-                        JoinCb(step="workplace", action="notlisted"))])
+    rows.append(
+        [
+            button(
+                i18n.get("join-workplace-not-listed"), JoinCb(step="workplace", action="notlisted")
+            )
+        ]
+    )
     rows.append(_controls("workplace", i18n))
     key = "join-workplace-results" if matches else "join-workplace-none"
-    await bot.send_message(message.chat.id, i18n.get(key, query=esc(query)),
-                           reply_markup=keyboard(*rows))
+    await bot.send_message(
+        message.chat.id, i18n.get(key, query=esc(query)), reply_markup=keyboard(*rows)
+    )
 
 
 async def _search_ward(
-    message: Message, text: str, state: FSMContext, i18n: I18nContext, bot: Bot,
+    message: Message,
+    text: str,
+    state: FSMContext,
+    i18n: I18nContext,
+    bot: Bot,
     session: AsyncSession,
 ) -> None:
     query = text.strip()
     if len(query) < 2 or len(query) > 100:
-        await ask(bot, message.chat.id, state, session, i18n, "employer_ward",
-                  reason=i18n.get("join-workplace-query-length"))
+        await ask(
+            bot,
+            message.chat.id,
+            state,
+            session,
+            i18n,
+            "employer_ward",
+            reason=i18n.get("join-workplace-query-length"),
+        )
         return
     wards = await search_wards(session, query)
     rows = [
         [button(w.name[:60], JoinCb(step="employer_ward", action="pick", value=str(w.id)))]
         for w in wards
     ]
-    rows.append([button(i18n.get("join-ward-unknown"),
-                        JoinCb(step="employer_ward", action="skip"))])
+    rows.append(
+        [button(i18n.get("join-ward-unknown"), JoinCb(step="employer_ward", action="skip"))]
+    )
     rows.append(_controls("employer_ward", i18n))
     key = "join-ward-results" if wards else "join-ward-none"
-    await bot.send_message(message.chat.id, i18n.get(key, query=esc(query)),
-                           reply_markup=keyboard(*rows))
+    await bot.send_message(
+        message.chat.id, i18n.get(key, query=esc(query)), reply_markup=keyboard(*rows)
+    )
 
 
 @router.message(StateFilter(*STEPS.values()))
 async def on_other_content(
-    message: Message, state: FSMContext, raw_state: str | None, i18n: I18nContext, bot: Bot,
+    message: Message,
+    state: FSMContext,
+    raw_state: str | None,
+    i18n: I18nContext,
+    bot: Bot,
     session: AsyncSession,
 ) -> None:
     """Stickers, photos, or text where a button is expected: explain and ask again."""
     step = STEP_OF_STATE[raw_state or ""]
-    key = "join-use-buttons" if message.text and step in ("consent", "gender", "summary") \
+    key = (
+        "join-use-buttons"
+        if message.text and step in ("consent", "gender", "summary")
         else "join-text-only"
+    )
     await ask(bot, message.chat.id, state, session, i18n, step, reason=i18n.get(key))

@@ -20,27 +20,37 @@ router = Router(name="privacy")
 async def render_my_data(
     session: AsyncSession, i18n: I18nContext, person: Person, draft: Draft | None
 ) -> str:
-    parts = [i18n.get("privacy-account", channel=person.channel, language=person.language,
-                      since=person.created_at.strftime("%d/%m/%Y"))]
+    parts = [
+        i18n.get(
+            "privacy-account",
+            channel=person.channel,
+            language=person.language,
+            since=person.created_at.strftime("%d/%m/%Y"),
+        )
+    ]
     application = await latest_application(session, person.id)
     if application is not None:
         enterprise = (
             await enterprise_by_id(session, application.enterprise_id)
-            if application.enterprise_id else None
+            if application.enterprise_id
+            else None
         )
-        parts.append(i18n.get(
-            "privacy-application",
-            reference=application.reference or "",
-            full_name=esc(application.full_name or "—"),
-            birth_date=application.birth_date.strftime("%d/%m/%Y")
-            if application.birth_date else "—",
-            gender=i18n.get(f"gender-{application.gender}") if application.gender else "—",
-            phone=esc(application.phone or "—"),
-            citizen_id=esc(application.citizen_id or "—"),
-            workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
-            job=esc(application.job or "—"),
-            consent=application.consent_at.strftime("%d/%m/%Y %H:%M"),
-        ))
+        parts.append(
+            i18n.get(
+                "privacy-application",
+                reference=application.reference or "",
+                full_name=esc(application.full_name or "—"),
+                birth_date=application.birth_date.strftime("%d/%m/%Y")
+                if application.birth_date
+                else "—",
+                gender=i18n.get(f"gender-{application.gender}") if application.gender else "—",
+                phone=esc(application.phone or "—"),
+                citizen_id=esc(application.citizen_id or "—"),
+                workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
+                job=esc(application.job or "—"),
+                consent=application.consent_at.strftime("%d/%m/%Y %H:%M"),
+            )
+        )
     if draft is not None and any(draft.to_state().values()):
         parts.append(i18n.get("privacy-draft"))
     if len(parts) == 1:
@@ -49,7 +59,11 @@ async def render_my_data(
 
 
 async def show_my_data(
-    bot: Bot, chat_id: int, session: AsyncSession, state: FSMContext, i18n: I18nContext,
+    bot: Bot,
+    chat_id: int,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18nContext,
     person: Person,
 ) -> None:
     data = await state.get_data()
@@ -67,7 +81,11 @@ async def show_my_data(
 
 @router.message(Command("mydata"))
 async def cmd_my_data(
-    message: Message, bot: Bot, session: AsyncSession, state: FSMContext, i18n: I18nContext,
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18nContext,
     person: Person,
 ) -> None:
     await show_my_data(bot, message.chat.id, session, state, i18n, person)
@@ -75,8 +93,12 @@ async def cmd_my_data(
 
 @router.callback_query(MenuCb.filter(F.action == "data"))
 async def menu_my_data(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, state: FSMContext,
-    i18n: I18nContext, person: Person,
+    query: CallbackQuery,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     await query.answer()
     await show_my_data(bot, query.from_user.id, session, state, i18n, person)
@@ -97,8 +119,12 @@ async def ask_erase(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
 
 @router.callback_query(MenuCb.filter(F.action == "erase_yes"))
 async def erase(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, state: FSMContext,
-    i18n: I18nContext, person: Person,
+    query: CallbackQuery,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     await query.answer()
     text = i18n.get("privacy-deleted")

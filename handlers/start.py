@@ -7,7 +7,7 @@ import re
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,14 +22,21 @@ from services.validation import Valid, parse_tax_code
 router = Router(name="start")
 
 # e_<MST> opens the join journey with the employer chosen; _c<ref> credits a collaborator.
-ENTERPRISE_LINK = re.compile(r"^e_(?P<mst>[0-9]{10}(?:-[0-9]{3})?)(?:_c(?P<ref>[A-Za-z0-9]{1,20}))?$")
+ENTERPRISE_LINK = re.compile(
+    r"^e_(?P<mst>[0-9]{10}(?:-[0-9]{3})?)(?:_c(?P<ref>[A-Za-z0-9]{1,20}))?$"
+)
 WHY_TOPICS = ("benefits", "activities", "dues", "faq")
 
 
 @router.message(CommandStart(deep_link=True))
 async def start_deep_link(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext,
-    session: AsyncSession, i18n: I18nContext, person: Person,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     match = ENTERPRISE_LINK.match(command.args or "")
     if match is None:
@@ -42,8 +49,9 @@ async def start_deep_link(
     if enterprise is None:
         await bot.send_message(message.chat.id, i18n.get("start-link-unknown-enterprise"))
     source = f"link:c{match['ref']}" if match["ref"] else "link"
-    await start_join(bot, message.chat.id, state, session, i18n, person,
-                     enterprise=enterprise, source=source)
+    await start_join(
+        bot, message.chat.id, state, session, i18n, person, enterprise=enterprise, source=source
+    )
 
 
 @router.message(CommandStart())
@@ -63,11 +71,10 @@ async def help_command(message: Message, i18n: I18nContext) -> None:
 @router.callback_query(MenuCb.filter(F.action == "menu"))
 async def menu(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
     await query.answer()
-    await bot.send_message(query.from_user.id, i18n.get("menu-title"),
-                           reply_markup=main_menu(i18n))
+    await bot.send_message(query.from_user.id, i18n.get("menu-title"), reply_markup=main_menu(i18n))
 
 
-def why_keyboard(i18n: I18nContext) -> object:
+def why_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
     return keyboard(
         *[[button(i18n.get(f"why-topic-{t}"), MenuCb(action=f"why_{t}"))] for t in WHY_TOPICS],
         [button(i18n.get("menu-join"), MenuCb(action="join"))],
@@ -88,10 +95,12 @@ async def why_command(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("why-intro"), reply_markup=why_keyboard(i18n))
 
 
-def language_keyboard(i18n: I18nContext) -> object:
+def language_keyboard(i18n: I18nContext) -> InlineKeyboardMarkup:
     return keyboard(
-        [button(i18n.get(f"language-{code}"), MenuCb(action=f"lang_{code}"))
-         for code in SUPPORTED_LOCALES],
+        [
+            button(i18n.get(f"language-{code}"), MenuCb(action=f"lang_{code}"))
+            for code in SUPPORTED_LOCALES
+        ],
     )
 
 
@@ -103,14 +112,19 @@ async def language_command(message: Message, i18n: I18nContext) -> None:
 @router.callback_query(MenuCb.filter(F.action == "language"))
 async def language_menu(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
     await query.answer()
-    await bot.send_message(query.from_user.id, i18n.get("language-choose"),
-                           reply_markup=language_keyboard(i18n))
+    await bot.send_message(
+        query.from_user.id, i18n.get("language-choose"), reply_markup=language_keyboard(i18n)
+    )
 
 
 @router.callback_query(MenuCb.filter(F.action.startswith("lang_")))
 async def language_set(
-    query: CallbackQuery, callback_data: MenuCb, bot: Bot, session: AsyncSession,
-    i18n: I18nContext, person: Person,
+    query: CallbackQuery,
+    callback_data: MenuCb,
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
 ) -> None:
     code = callback_data.action.removeprefix("lang_")
     if code not in SUPPORTED_LOCALES:
@@ -119,5 +133,6 @@ async def language_set(
     await set_language(session, person, code)
     await query.answer()
     with i18n.use_locale(code):
-        await bot.send_message(query.from_user.id, i18n.get("language-set"),
-                               reply_markup=main_menu(i18n))
+        await bot.send_message(
+            query.from_user.id, i18n.get("language-set"), reply_markup=main_menu(i18n)
+        )

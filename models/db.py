@@ -10,7 +10,12 @@ from typing import Any
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 # The session of the update being handled, so the FSM storage writes inside the same transaction.
@@ -42,9 +47,11 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def is_sqlite(session_or_engine: AsyncSession | AsyncEngine) -> bool:
-    bind = session_or_engine.bind if isinstance(session_or_engine, AsyncSession) else session_or_engine
-    return bind.dialect.name == "sqlite"
+def dialect_name(session: AsyncSession) -> str:
+    """`sqlite` or `postgresql`: the few statements that differ are built per dialect."""
+    bind = session.bind
+    assert bind is not None, "sessions are always bound to the engine"
+    return bind.dialect.name
 
 
 def upsert(

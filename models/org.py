@@ -20,9 +20,7 @@ class UnitKind:
     UNION_GROUP = "union_group"
 
     # Kinds that may recognize members where an enterprise has no CĐCS of its own.
-    UPPER = frozenset(
-        {DISTRICT_FEDERATION, SECTOR_UNION, INDUSTRIAL_ZONE_UNION, WARD_UNION}
-    )
+    UPPER = frozenset({DISTRICT_FEDERATION, SECTOR_UNION, INDUSTRIAL_ZONE_UNION, WARD_UNION})
     ALL = frozenset(
         {
             CONFEDERATION,

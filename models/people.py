@@ -59,7 +59,9 @@ class Application(Timestamped, Base):
         ForeignKey("enterprises.id", ondelete="SET NULL"), index=True
     )
     employer_name: Mapped[str | None] = mapped_column(String(255))
-    employer_ward_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    employer_ward_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
     job: Mapped[str | None] = mapped_column(String(200))
 
     consent_version: Mapped[str] = mapped_column(String(16))

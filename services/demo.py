@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.vn import mst
 
 from models import Enterprise, Unit, UnitKind
-from models.db import upsert
+from models.db import dialect_name, upsert
 from services.units import UnitRow, upsert_units
 from services.validation import normalize_search_key
 
@@ -29,10 +29,39 @@ WARDS: dict[str, list[str]] = {
     "LC-NN": ["Nậm Nhùn", "Nậm Hàng", "Mường Mô"],
     "LC-MT": ["Mường Tè", "Bum Tở", "Ka Lăng"],
 }
-TRADES = ["May", "Chè", "Gỗ", "Xây dựng", "Thủy điện", "Vận tải", "Khoáng sản", "Du lịch",
-          "Cao su", "Thực phẩm", "Cơ khí", "Dược", "Nông sản", "Vật liệu", "Thương mại"]
-NAMES = ["Lai Châu", "Tây Bắc", "Hoàng Liên", "Sông Đà", "Phương Nam", "Minh Phát", "An Khang",
-         "Hưng Thịnh", "Bình Minh", "Đại Phát", "Thành Công", "Hồng Hà", "Việt Tiến", "Phú Sơn"]
+TRADES = [
+    "May",
+    "Chè",
+    "Gỗ",
+    "Xây dựng",
+    "Thủy điện",
+    "Vận tải",
+    "Khoáng sản",
+    "Du lịch",
+    "Cao su",
+    "Thực phẩm",
+    "Cơ khí",
+    "Dược",
+    "Nông sản",
+    "Vật liệu",
+    "Thương mại",
+]
+NAMES = [
+    "Lai Châu",
+    "Tây Bắc",
+    "Hoàng Liên",
+    "Sông Đà",
+    "Phương Nam",
+    "Minh Phát",
+    "An Khang",
+    "Hưng Thịnh",
+    "Bình Minh",
+    "Đại Phát",
+    "Thành Công",
+    "Hồng Hà",
+    "Việt Tiến",
+    "Phú Sơn",
+]
 FORMS = ["Công ty TNHH", "Công ty Cổ phần", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"]
 # A fixed first enterprise so the README's deep link works on every demo database.
 SHOWCASE = ("Công ty TNHH May Lai Châu", "LC-TP", 180, True)
@@ -57,11 +86,19 @@ def unit_rows() -> list[UnitRow]:
     with DATA.open(encoding="utf-8") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for record in csv.DictReader(lines):
-            rows.append(UnitRow(record["unit_code"], record["unit_name"], record["unit_kind"], "LC"))
+            rows.append(
+                UnitRow(record["unit_code"], record["unit_name"], record["unit_kind"], ROOT.code)
+            )
     for district, wards in WARDS.items():
         for index, ward in enumerate(wards, start=1):
-            rows.append(UnitRow(f"{district}-W{index:02d}", f"Công đoàn xã, phường {ward}",
-                                UnitKind.WARD_UNION, district))
+            rows.append(
+                UnitRow(
+                    f"{district}-W{index:02d}",
+                    f"Công đoàn xã, phường {ward}",
+                    UnitKind.WARD_UNION,
+                    district,
+                )
+            )
     return rows
 
 
@@ -87,22 +124,36 @@ async def load_demo(session: AsyncSession, enterprises: int = 300, seed: int = 2
         union_code = f"CS-{code}"
         if has_union:
             grassroots.append(UnitRow(union_code, f"CĐCS {name}", UnitKind.GRASSROOTS_UNION, ward))
-        records.append({
-            "tax_code": code, "name": name, "search_key": normalize_search_key(name),
-            "address": f"{by_code[ward].name.removeprefix('Công đoàn xã, phường ')}, Lai Châu",
-            "ward_unit_id": by_code[ward].id, "employees": employees,
-            "pays_union_fee": rng.random() < 0.4, "has_party_cell": rng.random() < 0.2,
-            "in_industrial_zone": rng.random() < 0.25, "founded_year": rng.randint(2005, 2024),
-            "_union": union_code if has_union else None,
-        })
+        records.append(
+            {
+                "tax_code": code,
+                "name": name,
+                "search_key": normalize_search_key(name),
+                "address": f"{by_code[ward].name.removeprefix('Công đoàn xã, phường ')}, Lai Châu",
+                "ward_unit_id": by_code[ward].id,
+                "employees": employees,
+                "pays_union_fee": rng.random() < 0.4,
+                "has_party_cell": rng.random() < 0.2,
+                "in_industrial_zone": rng.random() < 0.25,
+                "founded_year": rng.randint(2005, 2024),
+                "_union": union_code if has_union else None,
+            }
+        )
     await upsert_units(session, grassroots)
     by_code = {u.code: u for u in (await session.scalars(select(Unit))).all()}
     for record in records:
         union = record.pop("_union")
         record["grassroots_union_id"] = by_code[str(union)].id if union else None
     columns = [c for c in records[0] if c != "tax_code"]
-    dialect = session.bind.dialect.name
+    dialect = dialect_name(session)
     for start in range(0, len(records), 200):
-        await session.execute(upsert(dialect, Enterprise.__table__,  # type: ignore[arg-type]
-                                     records[start:start + 200], ["tax_code"], columns))
+        await session.execute(
+            upsert(
+                dialect,
+                Enterprise.__table__,  # type: ignore[arg-type]
+                records[start : start + 200],
+                ["tax_code"],
+                columns,
+            )
+        )
     return DemoSummary(len(rows) + len(grassroots), len(records), len(grassroots), tax_code(1))

@@ -47,7 +47,9 @@ async def upsert_units(session: AsyncSession, rows: Iterable[UnitRow]) -> tuple[
                 existing[row.code] = unit
                 created += 1
             elif (unit.name, unit.kind, unit.parent_id) != (
-                row.name, row.kind, parent.id if parent else None
+                row.name,
+                row.kind,
+                parent.id if parent else None,
             ):
                 updated += 1
             unit.name, unit.kind = row.name, row.kind

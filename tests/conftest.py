@@ -101,8 +101,9 @@ class World:
         api = LocalSession()
         bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
         dp = build_dispatcher(self.settings, self.session_factory, clock=lambda: NOW)
-        return World(self.settings, self.engine, self.session_factory, dp, bot, api,
-                     Simulator(dp, bot, api))
+        return World(
+            self.settings, self.engine, self.session_factory, dp, bot, api, Simulator(dp, bot, api)
+        )
 
 
 @pytest.fixture

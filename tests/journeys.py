@@ -18,8 +18,17 @@ ANSWERS = {
 async def reach(user: SimUser, step: str, **answers: str) -> None:
     """Walk a fresh worker from /start to the question of `step`."""
     values = {**ANSWERS, **answers}
-    order = ["consent", "full_name", "birth_date", "gender", "phone", "citizen_id",
-             "workplace", "job", "summary"]
+    order = [
+        "consent",
+        "full_name",
+        "birth_date",
+        "gender",
+        "phone",
+        "citizen_id",
+        "workplace",
+        "job",
+        "summary",
+    ]
     await user.send("/start")
     await user.click(t("menu-join"))
     for current in order:

@@ -29,8 +29,7 @@ KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)
 
 async def make_world(database_url: str, redis_url: str | None = None) -> World:
     await upgrade_async(database_url)
-    settings = Settings(database_url=database_url, redis_url=redis_url,
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, redis_url=redis_url, _env_file=None)  # type: ignore[call-arg]
     engine = create_engine(settings.database_url)
     factory = create_session_factory(engine)
     async with factory.begin() as session:
@@ -67,7 +66,9 @@ async def exercise_storage(storage: DatabaseStorage) -> None:
     await storage.set_state(KEY, "JoinForm:citizen_id")  # an upsert, not a second row
     assert await storage.get_state(KEY) == "JoinForm:citizen_id"
     assert await storage.update_data(KEY, {"n": 2}) == {
-        "draft": {"full_name": "Lò Văn Sáng"}, "n": 2}
+        "draft": {"full_name": "Lò Văn Sáng"},
+        "n": 2,
+    }
     await storage.set_state(KEY, None)
     await storage.set_data(KEY, {})
     assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (None, {})
@@ -103,8 +104,10 @@ async def test_redis_storage_is_used_when_configured(redis_world: World) -> None
     assert isinstance(redis_world.dp.storage, RedisStorage)
     user = redis_world.sim.user(78)
     await reach(user, "phone")
-    assert await redis_world.dp.storage.get_state(
-        StorageKey(bot_id=42, chat_id=78, user_id=78)) == "JoinForm:phone"
+    assert (
+        await redis_world.dp.storage.get_state(StorageKey(bot_id=42, chat_id=78, user_id=78))
+        == "JoinForm:phone"
+    )
     restarted = redis_world.restart()
     assert isinstance(restarted.dp.storage, RedisStorage)
     same = restarted.sim.user(78)
@@ -122,7 +125,8 @@ async def test_two_workers_at_once_each_get_one_application(world: World) -> Non
     import asyncio
 
     users = [world.sim.user(900 + i) for i in range(4)]
-    await asyncio.gather(*(complete_join(u, citizen_id=f"00119801234{i}")
-                           for i, u in enumerate(users)))
+    await asyncio.gather(
+        *(complete_join(u, citizen_id=f"00119801234{i}") for i, u in enumerate(users))
+    )
     async with world.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Application)) == 4

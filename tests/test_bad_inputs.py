@@ -57,8 +57,13 @@ CASES: list[tuple[str, str, str, dict[str, object]]] = [
     ("summary", "gửi", "join-use-buttons", {}),
 ]
 CONTENT_CASES = [
-    ("full_name", "sticker"), ("birth_date", "photo"), ("citizen_id", "sticker"),
-    ("job", "photo"), ("consent", "sticker"), ("summary", "photo"), ("phone", "sticker"),
+    ("full_name", "sticker"),
+    ("birth_date", "photo"),
+    ("citizen_id", "sticker"),
+    ("job", "photo"),
+    ("consent", "sticker"),
+    ("summary", "photo"),
+    ("phone", "sticker"),
 ]
 
 
@@ -75,8 +80,9 @@ def test_the_table_is_large_enough() -> None:
     assert len(CASES) + len(CONTENT_CASES) >= 40
 
 
-@pytest.mark.parametrize(("step", "text", "reason", "args"), CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("step", "text", "reason", "args"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 async def test_bad_text_is_refused_with_its_reason(
     world: World, step: str, text: str, reason: str, args: dict[str, object]
 ) -> None:
@@ -93,9 +99,7 @@ async def test_bad_text_is_refused_with_its_reason(
 
 
 @pytest.mark.parametrize(("step", "kind"), CONTENT_CASES)
-async def test_stickers_and_photos_mid_form_are_refused(
-    world: World, step: str, kind: str
-) -> None:
+async def test_stickers_and_photos_mid_form_are_refused(world: World, step: str, kind: str) -> None:
     user = world.sim.user(501)
     await reach(user, step)
     before = await snapshot(world, 501)

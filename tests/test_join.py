@@ -22,8 +22,9 @@ async def applications(world: World) -> list[Application]:
 
 async def fsm_state(world: World, user_id: int) -> str | None:
     async with world.session_factory() as session:
-        rows = (await session.scalars(select(FsmRecord).where(
-            FsmRecord.key.contains(f":{user_id}:")))).all()
+        rows = (
+            await session.scalars(select(FsmRecord).where(FsmRecord.key.contains(f":{user_id}:")))
+        ).all()
         return rows[0].state if rows else None
 
 
@@ -32,8 +33,13 @@ async def test_start_shows_main_menu(world: World) -> None:
     await user.send("/start")
     labels = [text for text, _ in user.last.inline_buttons]
     assert user.last.text == t("start-greeting")
-    assert labels == [t("menu-join"), t("menu-why"), t("menu-my-application"),
-                      t("menu-my-data"), t("menu-language")]
+    assert labels == [
+        t("menu-join"),
+        t("menu-why"),
+        t("menu-my-application"),
+        t("menu-my-data"),
+        t("menu-language"),
+    ]
 
 
 async def test_full_join_is_stored_and_routed_to_the_enterprise_union(world: World) -> None:
@@ -43,20 +49,25 @@ async def test_full_join_is_stored_and_routed_to_the_enterprise_union(world: Wor
     assert application.reference == f"DV-2026-{application.id:06d}"
     assert application.reference in user.last.text
     assert (application.full_name, application.birth_date, application.gender) == (
-        "Nguyễn Thị Lan", date(1998, 3, 25), "female")
+        "Nguyễn Thị Lan",
+        date(1998, 3, 25),
+        "female",
+    )
     assert application.phone == "+84912345678"
     assert application.citizen_id == ANSWERS["citizen_id"]
     assert application.status == "submitted"
     assert application.consent_version and application.consent_at is not None
     async with world.session_factory() as session:
         enterprise = await session.scalar(
-            select(Enterprise).where(Enterprise.tax_code == tax_code(1)))
+            select(Enterprise).where(Enterprise.tax_code == tax_code(1))
+        )
         assert enterprise is not None and application.enterprise_id == enterprise.id
         assert application.routed_unit_id == enterprise.grassroots_union_id
         unit = await session.get(Unit, application.routed_unit_id)
         assert unit is not None and unit.name in user.last.text
-        audit = await session.scalar(select(AuditEvent).where(
-            AuditEvent.action == "application.submitted"))
+        audit = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "application.submitted")
+        )
         assert audit is not None and "+8491" not in str(audit.detail)
     assert application.routing_reason == RoutingReason.GRASSROOTS_UNION
     assert await fsm_state(world, 10) is None
@@ -130,7 +141,8 @@ async def test_edit_from_summary_returns_to_summary(world: World) -> None:
     assert t("join-current-value", value=ANSWERS["full_name"]) in user.last.text
     await user.send("Lò Thị Hoa")
     assert "Lò Thị Hoa" in user.last.text and t("join-submit") in [
-        text for text, _ in user.last.inline_buttons]
+        text for text, _ in user.last.inline_buttons
+    ]
     await user.click(t("join-edit-phone"))
     await user.send("+84 987 654 321")
     await user.click(t("join-edit-citizen-id"))
@@ -220,7 +232,8 @@ async def test_deep_link_preselects_the_employer(world: World) -> None:
     user = world.sim.user(24)
     await user.send(f"/start e_{tax_code(1)}")
     assert t("join-for-enterprise", name="Công ty TNHH May Lai Châu") in [
-        m.text for m in user.inbox]
+        m.text for m in user.inbox
+    ]
     await user.click(t("join-consent-agree"))
     for answer in ("Nguyễn Văn Hùng", "02/09/1995"):
         await user.send(answer)
@@ -283,11 +296,14 @@ async def test_my_data_shows_what_is_stored_and_delete_erases_it(world: World) -
     assert user.last.text == t("privacy-deleted")
     assert await applications(world) == []
     async with world.session_factory() as session:
-        people = await session.scalar(select(func.count()).select_from(Person).where(
-            Person.chat_id == "29"))
+        people = await session.scalar(
+            select(func.count()).select_from(Person).where(Person.chat_id == "29")
+        )
         assert people == 0
-        assert await session.scalar(select(AuditEvent).where(
-            AuditEvent.action == "person.erased")) is not None
+        assert (
+            await session.scalar(select(AuditEvent).where(AuditEvent.action == "person.erased"))
+            is not None
+        )
 
 
 async def test_language_switch_to_english(world: World) -> None:

@@ -10,7 +10,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ProcessedUpdate
-from models.db import current_session, upsert
+from models.db import current_session, dialect_name, upsert
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
@@ -47,7 +47,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     @staticmethod
     async def _first_delivery(session: AsyncSession, bot_id: int, update_id: int) -> bool:
         stmt = upsert(
-            session.bind.dialect.name,
+            dialect_name(session),
             ProcessedUpdate.__table__,  # type: ignore[arg-type]
             [{"bot_id": bot_id, "update_id": update_id}],
             ["bot_id", "update_id"],
