@@ -1,6 +1,8 @@
 """SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
 
+from models.access import Invitation, Role, RoleGrant
 from models.base import Base
+from models.leads import Lead, LeadEvent, LeadStage
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
 from models.system import AuditEvent, FsmRecord, ProcessedUpdate
@@ -12,8 +14,14 @@ __all__ = [
     "Base",
     "Enterprise",
     "FsmRecord",
+    "Invitation",
+    "Lead",
+    "LeadEvent",
+    "LeadStage",
     "Person",
     "ProcessedUpdate",
+    "Role",
+    "RoleGrant",
     "Unit",
     "UnitKind",
 ]

@@ -60,7 +60,8 @@ class Enterprise(Timestamped, Base):
     __table_args__ = (Index("ix_enterprises_search_key", "search_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tax_code: Mapped[str] = mapped_column(String(14), unique=True)
+    # NULL for an enterprise a collaborator reported without knowing its tax code.
+    tax_code: Mapped[str | None] = mapped_column(String(14), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     search_key: Mapped[str] = mapped_column(String(255))
     address: Mapped[str | None] = mapped_column(String(500))

@@ -72,4 +72,11 @@ class Application(Timestamped, Base):
     # References of other pending applications with the same phone or citizen ID.
     duplicate_of: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     source: Mapped[str | None] = mapped_column(String(64))
+    # The lead whose factory-gate link the worker used; collaborators are paid per result.
+    credited_lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="SET NULL"), index=True
+    )
+    credited_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
     decided_at: Mapped[datetime | None]

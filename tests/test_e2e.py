@@ -1,0 +1,416 @@
+"""End to end: `doanvien run` as a separate process, long polling tests/botapi_server.py.
+
+The Bot API server runs in the test's event loop; the bot is a real child process talking
+HTTP to it, with its own SQLite file. A simulated worker joins the union the way a person
+would in the Telegram app, and the tests check what the worker sees and what the database
+holds — also across a SIGKILL, with every update delivered twice, and on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.demo import tax_code
+from tests.botapi_server import BotAPIServer, BotMessage, SimulatedUser
+from tests.conftest import sqlite_url, t
+from tests.journeys import ANSWERS
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "246810:E2E-TOKEN"
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30.0  # migrations + imports on a slow 2-core machine take several seconds
+STEP_TIMEOUT = 15.0
+COMMANDS = ["start", "join", "status", "mydata", "why", "language", "help"]
+PRIVATE_CHATS = {"type": "all_private_chats"}
+# Settings the child process must not inherit from the machine running the tests.
+SCRUBBED_ENV = {
+    "BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEFAULT_LOCALE",
+    "TIMEZONE",
+    "LOG_LEVEL",
+}
+
+PHONE = "+84912345678"
+WORKPLACE = "Công ty TNHH May Lai Châu"
+
+
+def plain(key: str, **args: Any) -> str:
+    """A Fluent message as the Bot API shows it: HTML tags parsed out, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", t(key, **args))).strip()
+
+
+def reference_year() -> int:
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+
+
+async def until(condition: Callable[[], object], seconds: float, what: str) -> None:
+    """Poll a condition that no server event announces (the bot's DB, a closed socket)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} after {seconds}s")
+        await asyncio.sleep(0.05)
+
+
+# ---- the bot process --------------------------------------------------------------------
+
+
+class BotProcess:
+    """`python -m bot.cli run` against the test's Bot API server, restartable on one DB."""
+
+    def __init__(self, server: BotAPIServer, db_path: Path, workdir: Path) -> None:
+        self.server = server
+        self.db_path = db_path
+        self.workdir = workdir  # no .env here, unlike a developer's checkout
+        self.proc: asyncio.subprocess.Process | None = None
+        self.stderr_path = workdir / "bot-stderr.log"
+        self._stderr: IO[bytes] | None = None
+        self.env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+        self.env.update(
+            BOT_TOKEN=server.token,
+            TELEGRAM_API_URL=server.base_url,
+            DATABASE_URL=sqlite_url(db_path),
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+
+    async def start(self) -> None:
+        """Start the process and return once it sits in a getUpdates long poll."""
+        assert self.proc is None or self.proc.returncode is not None, "already running"
+        # A killed predecessor's long poll must be gone, or wait_polling() would see it.
+        await until(lambda: not self.server.is_polling, 10, "old long poll still open")
+        self._stderr = self.stderr_path.open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run",
+            env=self.env,
+            cwd=self.workdir,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=self._stderr,
+        )
+        polling = asyncio.create_task(self.server.wait_polling(timeout=START_TIMEOUT))
+        exited = asyncio.create_task(self.proc.wait())
+        await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if exited.done():
+            polling.cancel()
+            raise AssertionError(
+                f"`doanvien run` exited with {self.proc.returncode} before polling:\n"
+                + self.stderr()
+            )
+        exited.cancel()
+        try:
+            polling.result()
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nbot stderr:\n{self.stderr()}") from None
+
+    async def signal(self, signum: int, timeout: float = 10) -> int:  # noqa: ASYNC109
+        """Send a signal and wait for the exit; returns the exit code."""
+        assert self.proc is not None and self.proc.returncode is None
+        self.proc.send_signal(signum)
+        returncode = await asyncio.wait_for(self.proc.wait(), timeout)
+        self._close_log()
+        return returncode
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it does not exit; safe to call at any time."""
+        proc = self.proc
+        if proc is not None and proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        self._close_log()
+
+    def stderr(self) -> str:
+        if not self.stderr_path.exists():
+            return ""
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def _close_log(self) -> None:
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotAPIServer]:
+    api = BotAPIServer(token=TOKEN, bot_first_name="Đoàn viên", bot_username="doanvien_bot")
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+    assert api.internal_errors == []
+
+
+@pytest.fixture
+def e2e_db(template_db: Path, tmp_path: Path) -> Path:
+    """Migrated, with the demo data (60 enterprises): a copy of the session's template."""
+    path = tmp_path / "e2e.db"
+    shutil.copy(template_db, path)
+    return path
+
+
+@pytest.fixture
+async def bot(server: BotAPIServer, e2e_db: Path, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(server, e2e_db, tmp_path)
+    try:
+        await process.start()
+        yield process
+    finally:
+        await process.stop()
+
+
+# ---- the database, read from outside the bot ----------------------------------------------
+
+
+def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def application_rows(db_path: Path) -> list[tuple[str, str, str]]:
+    """(reference, full name, name of the unit it was routed to) of every application."""
+    return [
+        (str(reference), str(full_name), str(unit))
+        for reference, full_name, unit in query(
+            db_path,
+            "SELECT a.reference, a.full_name, u.name FROM applications a "
+            "JOIN units u ON u.id = a.routed_unit_id ORDER BY a.id",
+        )
+    ]
+
+
+def fsm_state(db_path: Path, user_id: int) -> str | None:
+    rows = query(db_path, "SELECT state FROM fsm_records WHERE key LIKE ?", f"%:{user_id}:%")
+    return rows[0][0] if rows else None
+
+
+# ---- the worker ---------------------------------------------------------------------------
+
+
+class Worker:
+    """A simulated worker who waits for each answer before acting again, as people do."""
+
+    def __init__(self, server: BotAPIServer, user_id: int) -> None:
+        self.server = server
+        self.user: SimulatedUser = server.user(
+            user_id, "Lan", last_name="Nguyễn", language_code="vi", phone_number=PHONE
+        )
+        self.clicks: list[dict[str, Any]] = []
+
+    async def expect(self, *fragments: str) -> BotMessage:
+        """The bot's next message in this chat must contain every fragment."""
+        message = await self.user.wait_message(timeout=STEP_TIMEOUT)
+        text = message.content or ""
+        for fragment in fragments:
+            assert fragment in text, f"expected {fragment!r} in {message.describe()}"
+        return message
+
+    async def say(self, text: str, *expected: str) -> BotMessage:
+        await self.user.send_text(text)
+        return await self.expect(*expected)
+
+    async def click(self, message: BotMessage, label: str, *expected: str) -> BotMessage:
+        update = await self.user.click(message, label)
+        self.clicks.append(update)
+        # The spinner on the button stops only when the bot answers the callback query.
+        await self.user.wait_callback_answered(update, timeout=STEP_TIMEOUT)
+        return await self.expect(*expected)
+
+    def unanswered_clicks(self) -> list[str]:
+        answered = {
+            str(params.get("callback_query_id"))
+            for params in self.server.calls("answerCallbackQuery")
+        }
+        return [
+            str(update["callback_query"]["data"])
+            for update in self.clicks
+            if update["callback_query"]["id"] not in answered
+        ]
+
+
+def expected_summary() -> str:
+    return plain(
+        "join-summary",
+        full_name=ANSWERS["full_name"],
+        birth_date=ANSWERS["birth_date"],
+        gender=t("gender-female"),
+        phone=PHONE,
+        citizen_id=ANSWERS["citizen_id"],
+        workplace=f"{WORKPLACE} (MST {tax_code(1)})",
+        job=ANSWERS["job"],
+    )
+
+
+async def open_join(worker: Worker) -> BotMessage:
+    """/start, then the menu's join button; returns the consent question."""
+    greeting = await worker.say("/start", plain("start-greeting"))
+    assert greeting.text == plain("start-greeting")
+    assert t("menu-join") in [text for text, _ in greeting.inline_buttons]
+    consent = await worker.click(greeting, t("menu-join"), plain("join-ask-consent"))
+    assert consent.text == plain("join-ask-consent")
+    return consent
+
+
+async def answer_until_phone(worker: Worker) -> BotMessage:
+    """From /start to the phone question (consent, name, birth date, gender)."""
+    consent = await open_join(worker)
+    await worker.click(consent, t("join-consent-agree"), plain("join-ask-full-name"))
+    await worker.say(ANSWERS["full_name"], plain("join-ask-birth-date"))
+    gender = await worker.say(ANSWERS["birth_date"], plain("join-ask-gender"))
+    return await worker.click(gender, t("gender-female"), plain("join-ask-phone"))
+
+
+async def finish_from_phone(worker: Worker, phone_question: BotMessage) -> BotMessage:
+    """Share the phone with the reply button, then the rest; returns the confirmation."""
+    assert phone_question.reply_buttons[0] == t("join-share-phone")
+    assert phone_question.reply_keyboard[0][0].get("request_contact") is True
+    await worker.user.press_reply_button(phone_question, t("join-share-phone"))
+    saved = await worker.expect(plain("join-phone-saved", phone=PHONE))
+    assert saved.removes_reply_keyboard and worker.user.reply_keyboard_buttons == []
+    await worker.expect(plain("join-ask-citizen-id"))
+    await worker.say(ANSWERS["citizen_id"], plain("join-ask-workplace"))
+    results = await worker.say(
+        ANSWERS["workplace"], plain("join-workplace-results", query=ANSWERS["workplace"])
+    )
+    await worker.click(results, WORKPLACE, plain("join-ask-job"))
+    summary = await worker.say(ANSWERS["job"])
+    assert summary.text == expected_summary()
+    submitted = plain("join-submitted", reference="", unit="").splitlines()[0]
+    return await worker.click(summary, t("join-submit"), submitted)
+
+
+async def full_join(worker: Worker) -> BotMessage:
+    return await finish_from_phone(worker, await answer_until_phone(worker))
+
+
+async def assert_submitted(confirmation: BotMessage, db_path: Path) -> str:
+    """Exactly one application, and the worker was told its reference and union."""
+    # The bot commits right after its last send: give the transaction a moment to land.
+    await until(lambda: application_rows(db_path), 10, "no application row")
+    rows = application_rows(db_path)
+    assert len(rows) == 1, rows
+    [(reference, full_name, unit)] = rows
+    assert re.fullmatch(rf"DV-{reference_year()}-\d{{6}}", reference), reference
+    assert full_name == ANSWERS["full_name"]
+    assert confirmation.text == plain("join-submitted", reference=reference, unit=unit)
+    return reference
+
+
+# ---- the tests ------------------------------------------------------------------------------
+
+
+async def test_full_join_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None:
+    worker = Worker(server, 7001)
+    confirmation = await full_join(worker)
+
+    reference = await assert_submitted(confirmation, bot.db_path)
+    assert reference in (confirmation.text or "")
+    assert f"DV-{reference_year()}-" in (confirmation.text or "")
+    assert t("menu-join") in [text for text, _ in confirmation.inline_buttons]
+    for locale in ("vi", "en"):
+        registered = server.commands(PRIVATE_CHATS, locale)
+        assert [c["command"] for c in registered] == COMMANDS, locale
+        assert [c["description"] for c in registered] == [
+            t(f"cmd-{name}", locale) for name in COMMANDS
+        ]
+    languages = {params.get("language_code") for params in server.calls("setMyCommands")}
+    assert {"vi", "en"} <= languages
+    assert len(worker.clicks) == 5
+    assert worker.unanswered_clicks() == []
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+    assert server.api_errors == []
+    assert "Traceback" not in bot.stderr()
+
+
+async def test_sigkill_mid_journey_and_restart(server: BotAPIServer, bot: BotProcess) -> None:
+    worker = Worker(server, 7002)
+    await answer_until_phone(worker)
+    # The phone question is on screen; wait until its transaction is committed and every
+    # update is confirmed, then kill the process without any chance to clean up.
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+    await until(
+        lambda: fsm_state(bot.db_path, worker.user.id) == "JoinForm:phone", 10, "no phone state"
+    )
+    assert await bot.signal(signal.SIGKILL) == -signal.SIGKILL
+
+    await bot.start()  # a new `doanvien run` on the same database
+    resume = await worker.say("/join", plain("join-resume"))
+    assert resume.text == plain("join-resume")
+    phone_question = await worker.click(
+        resume, t("join-resume-continue"), plain("join-ask-phone")
+    )
+    # finish_from_phone checks the summary: the name and birth date typed before the kill.
+    confirmation = await finish_from_phone(worker, phone_question)
+
+    await assert_submitted(confirmation, bot.db_path)
+    questions = [params.get("text", "") for params in server.calls("sendMessage")]
+    assert sum(t("join-ask-full-name") in text for text in questions) == 1
+    assert sum(t("join-ask-birth-date") in text for text in questions) == 1
+    assert worker.unanswered_clicks() == []
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+    assert server.api_errors == []
+    assert "Traceback" not in bot.stderr()
+
+
+async def test_every_update_delivered_twice(server: BotAPIServer, bot: BotProcess) -> None:
+    server.delivery_multiplier = 2
+    worker = Worker(server, 7003)
+    confirmation = await full_join(worker)
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+    await worker.user.assert_no_message(within=1.0)
+
+    # The duplicates really reached the bot: every update of the worker, twice.
+    deliveries = Counter(server.delivery_log)
+    assert deliveries and set(deliveries.values()) == {2}, deliveries
+    await assert_submitted(confirmation, bot.db_path)
+    sent = [params.get("text", "") for params in server.calls("sendMessage")]
+    for key in ("start-greeting", "join-ask-consent", "join-ask-full-name",
+                "join-ask-birth-date", "join-ask-gender", "join-ask-phone",
+                "join-ask-citizen-id", "join-ask-job"):
+        assert sum(t(key) in text for text in sent) == 1, key
+    submitted = t("join-submitted", reference="x").splitlines()[0]
+    assert sum(submitted in text for text in sent) == 1
+    assert len(server.calls("answerCallbackQuery")) == len(worker.clicks)
+    assert worker.unanswered_clicks() == []
+    assert server.api_errors == []
+    assert "Traceback" not in bot.stderr()
+
+
+async def test_sigterm_stops_cleanly(server: BotAPIServer, bot: BotProcess) -> None:
+    worker = Worker(server, 7004)
+    await worker.say("/start", plain("start-greeting"))
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+
+    returncode = await bot.signal(signal.SIGTERM, timeout=10)
+
+    stderr = bot.stderr()
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    assert not server.is_polling
