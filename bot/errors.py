@@ -11,6 +11,7 @@ from aiogram.types import ErrorEvent
 from aiogram_i18n import I18nContext
 
 logger = logging.getLogger("doanvien.errors")
+FALLBACK = "Xin lỗi, đã có lỗi. / Sorry, something went wrong."
 
 
 def describe(exc: BaseException) -> str:

@@ -2,11 +2,19 @@
 
 from aiogram import Router
 
-from handlers import application, fallback, join, privacy, start
+from handlers import access, application, fallback, join, leads, privacy, start
 
 # start comes first so /start and menu buttons work from inside any form;
 # fallback comes last and takes whatever nobody else did.
-JOURNEYS = (start.router, application.router, privacy.router, join.router, fallback.router)
+JOURNEYS = (
+    start.router,
+    access.router,
+    application.router,
+    privacy.router,
+    leads.router,
+    join.router,
+    fallback.router,
+)
 
 
 def _fresh(template: Router) -> Router:

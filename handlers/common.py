@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.filters import Filter
@@ -12,6 +13,7 @@ from aiogram_i18n import I18nContext
 
 from bot.middlewares.i18n import fluent_core
 from bot.settings import SUPPORTED_LOCALES
+from models import Role
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -32,16 +34,37 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
-def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return keyboard(
+# The roles of the person behind the current update, set by PersonMiddleware, so that every
+# menu shows what the person's roles allow and nothing else (the handlers check again).
+current_roles: ContextVar[frozenset[str]] = ContextVar("current_roles", default=frozenset())
+
+
+def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineKeyboardMarkup:
+    held = current_roles.get() if roles is None else roles
+    rows = [
         [button(i18n.get("menu-join"), MenuCb(action="join"))],
         [button(i18n.get("menu-why"), MenuCb(action="why"))],
         [
             button(i18n.get("menu-my-application"), MenuCb(action="status")),
             button(i18n.get("menu-my-data"), MenuCb(action="data")),
         ],
-        [button(i18n.get("menu-language"), MenuCb(action="language"))],
-    )
+    ]
+    if held & {Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}:
+        rows.append(
+            [
+                button(i18n.get("menu-lead-new"), MenuCb(action="lead_new")),
+                button(i18n.get("menu-leads-mine"), MenuCb(action="leads_mine")),
+            ]
+        )
+    if held & {Role.OFFICER, Role.ADMIN}:
+        rows.append(
+            [
+                button(i18n.get("menu-leads-unit"), MenuCb(action="leads_unit")),
+                button(i18n.get("menu-invite"), MenuCb(action="invite")),
+            ]
+        )
+    rows.append([button(i18n.get("menu-language"), MenuCb(action="language"))])
+    return keyboard(*rows)
 
 
 def translations(key: str) -> frozenset[str]:

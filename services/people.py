@@ -6,19 +6,26 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Person
+from models import Person, RoleGrant
 
 
 async def get_or_create_person(
     session: AsyncSession, channel: str, chat_id: int | str, default_language: str
-) -> Person:
-    """Find the person behind a chat, creating the row on first contact."""
+) -> tuple[Person, frozenset[str]]:
+    """Find the person behind a chat with their active roles, creating the row on first contact."""
     key = str(chat_id)
-    person = await session.scalar(
-        select(Person).where(Person.channel == channel, Person.chat_id == key)
-    )
-    if person is not None:
-        return person
+    rows = (
+        await session.execute(
+            select(Person, RoleGrant.role)
+            .outerjoin(
+                RoleGrant,
+                (RoleGrant.person_id == Person.id) & RoleGrant.revoked_at.is_(None),
+            )
+            .where(Person.channel == channel, Person.chat_id == key)
+        )
+    ).all()
+    if rows:
+        return rows[0][0], frozenset(role for _, role in rows if role is not None)
     person = Person(channel=channel, chat_id=key, language=default_language)
     try:
         async with session.begin_nested():
@@ -29,8 +36,8 @@ async def get_or_create_person(
             select(Person).where(Person.channel == channel, Person.chat_id == key)
         )
         assert found is not None
-        return found
-    return person
+        return found, frozenset()
+    return person, frozenset()
 
 
 async def set_language(session: AsyncSession, person: Person, language: str) -> None:

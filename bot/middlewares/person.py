@@ -8,6 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
+from handlers.common import current_roles
 from services.people import get_or_create_person
 
 
@@ -23,8 +24,14 @@ class PersonMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None and "session" in data:
-            data["person"] = await get_or_create_person(
-                data["session"], self.channel, user.id, self.default_language
-            )
-        return await handler(event, data)
+        if user is None or "session" not in data:
+            return await handler(event, data)
+        person, roles = await get_or_create_person(
+            data["session"], self.channel, user.id, self.default_language
+        )
+        data["person"], data["roles"] = person, roles
+        token = current_roles.set(roles)
+        try:
+            return await handler(event, data)
+        finally:
+            current_roles.reset(token)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ProcessedUpdate
 from models.db import current_session, dialect_name, upsert
+from services.access import Forbidden
 
 
 class UnitOfWorkMiddleware(BaseMiddleware):
@@ -38,7 +39,12 @@ class UnitOfWorkMiddleware(BaseMiddleware):
                 ):
                     return None
                 data["session"] = session
-                result = await handler(event, data)
+                try:
+                    result = await handler(event, data)
+                except Forbidden:
+                    # A refusal is an outcome, not a failure: keep its audit entry.
+                    await session.commit()
+                    raise
                 await session.commit()
                 return result
             finally:

@@ -1,0 +1,158 @@
+"""Roles scoped to unit subtrees: who may do what, where. Checked on the server, every time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Person, Role, RoleGrant, Unit
+from services import audit
+
+
+class Action:
+    REPORT_LEAD = "lead.report"
+    VIEW_OWN_LEADS = "lead.view_own"
+    UPDATE_LEAD = "lead.update"
+    VIEW_UNIT_LEADS = "lead.view_unit"
+    REASSIGN_LEAD = "lead.reassign"
+    INVITE_COLLABORATOR = "invite.collaborator"
+    INVITE_ANY = "invite.any"
+
+
+# Which roles may perform an action (always within the scope of one of their grants).
+ALLOWED: dict[str, frozenset[str]] = {
+    Action.REPORT_LEAD: frozenset({Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}),
+    Action.VIEW_OWN_LEADS: frozenset({Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}),
+    Action.UPDATE_LEAD: frozenset({Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}),
+    Action.VIEW_UNIT_LEADS: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.REASSIGN_LEAD: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.INVITE_COLLABORATOR: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.INVITE_ANY: frozenset({Role.ADMIN}),
+}
+
+
+class Forbidden(Exception):
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(f"{action}: {reason}")
+        self.action = action
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTree:
+    """The parent links of every unit, loaded once per question: the tree is small and shallow."""
+
+    parent: dict[int, int | None]
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> UnitTree:
+        rows = await session.execute(select(Unit.id, Unit.parent_id))
+        return cls({unit_id: parent_id for unit_id, parent_id in rows.tuples()})
+
+    def lineage(self, unit_id: int) -> list[int]:
+        """The unit and its ancestors up to the root."""
+        chain: list[int] = []
+        current: int | None = unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.parent.get(current)
+        return chain
+
+    def within(self, unit_id: int, scope_id: int) -> bool:
+        return scope_id in self.lineage(unit_id)
+
+    def subtree(self, roots: Iterable[int]) -> set[int]:
+        roots = set(roots)
+        return {unit for unit in self.parent if roots.intersection(self.lineage(unit))}
+
+
+async def active_grants(session: AsyncSession, person_id: int) -> list[RoleGrant]:
+    rows = await session.scalars(
+        select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None))
+    )
+    return list(rows)
+
+
+async def roles_of(session: AsyncSession, person: Person | None) -> frozenset[str]:
+    if person is None or person.id is None:
+        return frozenset()
+    return frozenset(grant.role for grant in await active_grants(session, person.id))
+
+
+async def scope_roots(session: AsyncSession, person: Person, action: str) -> list[int]:
+    """The units under which a person may perform an action (empty when nowhere)."""
+    allowed = ALLOWED[action]
+    return [g.unit_id for g in await active_grants(session, person.id) if g.role in allowed]
+
+
+async def authorize(
+    session: AsyncSession,
+    person: Person | None,
+    action: str,
+    unit_id: int | None = None,
+    tree: UnitTree | None = None,
+) -> RoleGrant:
+    """The grant that allows `action` on `unit_id`; refuses (and audits) otherwise.
+
+    With `unit_id` None, any grant with a suitable role suffices (e.g. to open a menu).
+    """
+    grants = [] if person is None else await active_grants(session, person.id)
+    suitable = [g for g in grants if g.role in ALLOWED[action]]
+    if suitable and unit_id is not None:
+        tree = tree or await UnitTree.load(session)
+        lineage = set(tree.lineage(unit_id))
+        suitable = [g for g in suitable if g.unit_id in lineage]
+        reason = "out_of_scope"
+    else:
+        reason = "no_role"
+    if suitable:
+        return suitable[0]
+    audit.record(
+        session,
+        "access.denied",
+        actor_id=None if person is None else person.id,
+        subject_type="unit" if unit_id is not None else None,
+        subject_id=unit_id,
+        attempted=action,
+        reason=reason if grants else "no_role",
+    )
+    raise Forbidden(action, reason if grants else "no_role")
+
+
+async def grant_role(
+    session: AsyncSession,
+    person: Person,
+    role: str,
+    unit: Unit,
+    *,
+    granted_by: int | None = None,
+    invitation_id: int | None = None,
+) -> RoleGrant:
+    """Give a person a role over a unit's subtree (idempotent for an identical active grant)."""
+    if role not in Role.ALL:
+        raise ValueError(f"unknown role {role!r}")
+    for grant in await active_grants(session, person.id):
+        if grant.role == role and grant.unit_id == unit.id:
+            return grant
+    grant = RoleGrant(
+        person_id=person.id,
+        role=role,
+        unit_id=unit.id,
+        granted_by=granted_by,
+        invitation_id=invitation_id,
+    )
+    session.add(grant)
+    await session.flush()
+    audit.record(
+        session,
+        "role.granted",
+        actor_id=granted_by,
+        subject_type="person",
+        subject_id=person.id,
+        role=role,
+        unit_id=unit.id,
+    )
+    return grant
