@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.access_cli import add_access_commands, run_admin, run_invite
 from bot.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = """\
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--enterprises", type=int, default=300)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", type=int, default=1001, help="the simulated user's id")
+    add_access_commands(commands)
     return parser
 
 
@@ -82,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
     elif args.command == "demo":
         asyncio.run(_demo(settings, args.enterprises))
+    elif args.command == "invite":
+        return asyncio.run(run_invite(args, settings))
+    elif args.command == "admin":
+        return asyncio.run(run_admin(args, settings))
     elif args.command == "console":
         from bot.console import run_console
 

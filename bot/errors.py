@@ -10,6 +10,8 @@ from aiogram import Bot
 from aiogram.types import ErrorEvent
 from aiogram_i18n import I18nContext
 
+from services.access import Forbidden
+
 logger = logging.getLogger("doanvien.errors")
 FALLBACK = "Xin lỗi, đã có lỗi. / Sorry, something went wrong."
 
@@ -22,15 +24,19 @@ def describe(exc: BaseException) -> str:
 
 async def on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:
     update = event.update
-    logger.error(
-        "update %s (%s) failed: %s", update.update_id, update.event_type, describe(event.exception)
-    )
     i18n: I18nContext | None = data.get("i18n")
-    text = (
-        i18n.get("error-apology")
-        if i18n is not None
-        else "Xin lỗi, đã có lỗi. / Sorry, something went wrong."
-    )
+    if isinstance(event.exception, Forbidden):
+        logger.warning("update %s refused: %s", update.update_id, event.exception)
+        key = "access-denied"
+    else:
+        logger.error(
+            "update %s (%s) failed: %s",
+            update.update_id,
+            update.event_type,
+            describe(event.exception),
+        )
+        key = "error-apology"
+    text = i18n.get(key) if i18n is not None else FALLBACK
     chat_id: int | None = None
     if update.message is not None:
         chat_id = update.message.chat.id

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = Field(default=None)
+    bot_username: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite+aiosqlite:///doanvien.db"
     redis_url: str | None = None

@@ -4,11 +4,12 @@ from aiogram import Router
 
 from handlers import access, application, fallback, join, leads, privacy, start
 
-# start comes first so /start and menu buttons work from inside any form;
+# access comes first (its deep links are more specific than start's); start comes next so
+# /start and menu buttons work from inside any form;
 # fallback comes last and takes whatever nobody else did.
 JOURNEYS = (
-    start.router,
     access.router,
+    start.router,
     application.router,
     privacy.router,
     leads.router,

@@ -308,6 +308,7 @@ async def start_join(
     *,
     enterprise: Enterprise | None = None,
     source: str | None = None,
+    lead_ref: str | None = None,
 ) -> None:
     """Begin (or offer to resume) the join journey; shows a pending application instead."""
     pending = await pending_application(session, person.id)
@@ -331,6 +332,7 @@ async def start_join(
                 None,
             )
             draft.source = source or draft.source
+            draft.lead_ref = lead_ref or draft.lead_ref
             await _save(state, draft, preset=True)
         await bot.send_message(
             chat_id,
@@ -341,7 +343,7 @@ async def start_join(
             ),
         )
         return
-    draft = Draft(source=source)
+    draft = Draft(source=source, lead_ref=lead_ref)
     if enterprise is not None:
         draft.enterprise_id = enterprise.id
     await state.set_data({"draft": draft.to_state(), "preset": enterprise is not None})

@@ -48,9 +48,16 @@ async def start_deep_link(
     )
     if enterprise is None:
         await bot.send_message(message.chat.id, i18n.get("start-link-unknown-enterprise"))
-    source = f"link:c{match['ref']}" if match["ref"] else "link"
     await start_join(
-        bot, message.chat.id, state, session, i18n, person, enterprise=enterprise, source=source
+        bot,
+        message.chat.id,
+        state,
+        session,
+        i18n,
+        person,
+        enterprise=enterprise,
+        source="link",
+        lead_ref=match["ref"],
     )
 
 

@@ -50,7 +50,7 @@ class UnitTree:
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:
         rows = await session.execute(select(Unit.id, Unit.parent_id))
-        return cls({unit_id: parent_id for unit_id, parent_id in rows.tuples()})
+        return cls({unit_id: parent_id for unit_id, parent_id in rows})
 
     def lineage(self, unit_id: int) -> list[int]:
         """The unit and its ancestors up to the root."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Application, ApplicationStatus, Enterprise, Person
+from models import Application, ApplicationStatus, Enterprise, Lead, Person
 from services import audit
 from services.register import enterprise_by_id
 from services.routing import Route, route_application
@@ -34,7 +34,8 @@ class Draft:
     employer_ward_id: int | None = None
     job: str | None = None
     source: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The lead whose factory-gate link opened the journey (?start=e_<MST>_c<ref>).
+    lead_ref: str | None = None
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Draft:
@@ -127,6 +128,18 @@ async def _pending_duplicates(
     return [ref for ref in rows if ref]
 
 
+async def _credited_lead(
+    session: AsyncSession, lead_ref: str | None, enterprise: Enterprise | None
+) -> Lead | None:
+    """The lead to credit: only when the worker joined at the enterprise of the link used."""
+    if lead_ref is None or enterprise is None:
+        return None
+    lead = await session.scalar(select(Lead).where(Lead.ref == lead_ref))
+    if lead is None or lead.enterprise_id != enterprise.id:
+        return None
+    return lead
+
+
 async def submit_application(
     session: AsyncSession, person: Person, draft: Draft, now: datetime
 ) -> Submitted:
@@ -142,6 +155,7 @@ async def submit_application(
         enterprise = await enterprise_by_id(session, draft.enterprise_id)
     route = await route_application(session, enterprise, draft.employer_ward_id)
     duplicates = await _pending_duplicates(session, person.id, draft.phone, draft.citizen_id)
+    credit = await _credited_lead(session, draft.lead_ref, enterprise)
     assert draft.consent_at is not None and draft.birth_date is not None
     application = Application(
         person_id=person.id,
@@ -161,6 +175,8 @@ async def submit_application(
         routing_reason=route.reason,
         duplicate_of=duplicates or None,
         source=draft.source,
+        credited_lead_id=credit.id if credit is not None else None,
+        credited_person_id=credit.collaborator_id if credit is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -176,6 +192,7 @@ async def submit_application(
         routed_unit_id=route.unit.id,
         routing_reason=route.reason,
         flagged_duplicates=len(duplicates),
+        credited_lead_id=credit.id if credit is not None else None,
     )
     await session.flush()
     return Submitted(application, route, duplicates)

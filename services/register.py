@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,13 +41,21 @@ async def search_enterprises(
 
 
 async def search_wards(
-    session: AsyncSession, query: str, limit: int = MAX_MATCHES
+    session: AsyncSession,
+    query: str,
+    limit: int = MAX_MATCHES,
+    within: Collection[int] | None = None,
 ) -> Sequence[Unit]:
-    """Find ward and commune unions by name, ignoring case and diacritics."""
+    """Find ward and commune unions by name, ignoring case and diacritics.
+
+    With `within`, only those units (a person's scope) are searched.
+    """
     words = normalize_search_key(query).split()
-    if not words:
+    if not words or (within is not None and not within):
         return []
     stmt = select(Unit).where(Unit.kind == UnitKind.WARD_UNION)
+    if within is not None:
+        stmt = stmt.where(Unit.id.in_(list(within)))
     for word in words:
         stmt = stmt.where(Unit.search_key.contains(word, autoescape=True))
     return (await session.scalars(stmt.order_by(Unit.name).limit(limit))).all()

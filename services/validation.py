@@ -31,6 +31,9 @@ __all__ = [
     "normalize_search_key",
     "parse_birth_date",
     "parse_citizen_id",
+    "parse_contact",
+    "parse_count",
+    "parse_due_date",
     "parse_free_text",
     "parse_full_name",
     "parse_gender",
@@ -283,6 +286,92 @@ def parse_free_text(text: str, max_len: int = TEXT_MAX_LEN) -> Parsed[str]:
     if _TAG_RE.search(value):
         return Invalid("invalid-text-markup")
     return Valid(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Whole numbers (head counts, years)
+# --------------------------------------------------------------------------------------------
+
+COUNT_MAX_INPUT_LEN: Final = 20
+# "40", or with thousands separators as typed in Vietnam and abroad: "1.200", "1,200", "1 200".
+_COUNT_RE: Final = re.compile(r"[0-9]{1,3}(?:[.,\s][0-9]{3})+|[0-9]+")
+
+
+def parse_count(text: str, minimum: int = 0, maximum: int = 1_000_000) -> Parsed[int]:
+    """A whole number between ``minimum`` and ``maximum``, such as a number of workers."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    if len(raw) > COUNT_MAX_INPUT_LEN or not _COUNT_RE.fullmatch(raw):
+        return Invalid("invalid-count-format")
+    value = int(re.sub(r"[.,\s]", "", raw))
+    if value < minimum:
+        return Invalid("invalid-count-too-small", {"min": minimum})
+    if value > maximum:
+        return Invalid("invalid-count-too-large", {"max": maximum})
+    return Valid(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Due dates (a follow-up planned for a day to come)
+# --------------------------------------------------------------------------------------------
+
+DUE_DATE_MAX_DAYS: Final = 366
+_DUE_DATE_RE: Final = re.compile(
+    r"(?P<d>[0-9]{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>[0-9]{1,2})"
+    r"(?:\s*(?P=sep)\s*(?P<y>[0-9]{4}|[0-9]{2}))?"
+)
+
+
+def parse_due_date(text: str, today: date, max_days: int = DUE_DATE_MAX_DAYS) -> Parsed[date]:
+    """``dd/mm/yyyy``, ``d/m/yy`` or just ``d/m`` (the next such day), today at the earliest."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    match = _DUE_DATE_RE.fullmatch(cleaned)
+    if match is None:
+        return Invalid("invalid-due-date-format")
+    day, month = int(match["d"]), int(match["m"])
+    year_text = match["y"]
+    if year_text is None:
+        year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+    else:
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    try:
+        due = date(year, month, day)
+    except ValueError:
+        return Invalid("invalid-due-date-impossible")
+    if due < today:
+        return Invalid("invalid-due-date-past")
+    if (due - today).days > max_days:
+        return Invalid("invalid-due-date-too-far", {"days": max_days})
+    return Valid(due)
+
+
+# --------------------------------------------------------------------------------------------
+# Contact person: a name, optionally followed by a mobile number
+# --------------------------------------------------------------------------------------------
+
+_CONTACT_RE: Final = re.compile(
+    r"(?P<name>[^0-9+()]*?)[\s,;:–-]*(?P<phone>[+(]?[0-9][0-9+().\-\s]*)?"
+)
+
+
+def parse_contact(text: str) -> Parsed[tuple[str, str | None]]:
+    """``"Nguyễn Văn Bình 0912 345 678"`` -> the name and the number in E.164 (or None).
+
+    The reasons are those of ``parse_full_name`` and ``parse_phone``.
+    """
+    cleaned = _collapse(text)
+    match = _CONTACT_RE.fullmatch(cleaned)
+    if match is None:
+        name = parse_full_name(cleaned)
+        return name if isinstance(name, Invalid) else Invalid("invalid-name-chars")
+    name = parse_full_name(match["name"])
+    if isinstance(name, Invalid):
+        return name
+    if not match["phone"]:
+        return Valid((name.value, None))
+    phone = parse_phone(match["phone"])
+    if isinstance(phone, Invalid):
+        return phone
+    return Valid((name.value, phone.value))
 
 
 # --------------------------------------------------------------------------------------------

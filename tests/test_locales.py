@@ -31,6 +31,8 @@ DYNAMIC = {
         "job",
     ],
     "language-": ["vi", "en"],
+    "role-": ["collaborator", "officer", "steering", "admin"],
+    "invite-refused-": ["unknown", "used", "expired", "revoked"],
     "cmd-": ["start", "join", "status", "mydata", "why", "language", "help"],
 }
 

@@ -46,3 +46,16 @@ invalid-text-too-short = This is too short. Please enter at least { $min } chara
 invalid-text-too-long = This is too long. Please enter at most { $max } characters.
 invalid-text-chars = This contains characters that are not allowed. Please use only letters, numbers and ordinary punctuation.
 invalid-text-markup = This contains formatting code, which is not supported. Please enter plain text.
+
+## Whole numbers (workers, years)
+
+invalid-count-format = Please enter just a whole number, for example 40.
+invalid-count-too-small = This number must be at least { $min }.
+invalid-count-too-large = This number is too large (at most { $max }). Please check it.
+
+## Due dates (follow-ups)
+
+invalid-due-date-format = The date is not in the right format. Please enter it as day/month/year, for example 15/12/2026.
+invalid-due-date-impossible = This date does not exist. Please check the day and the month.
+invalid-due-date-past = This date has already passed. Please choose today or a later day.
+invalid-due-date-too-far = This date is too far ahead. Please choose a day within the next { $days } days.

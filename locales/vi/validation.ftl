@@ -43,3 +43,16 @@ invalid-text-too-short = Nội dung quá ngắn. Vui lòng nhập ít nhất { $
 invalid-text-too-long = Nội dung quá dài. Vui lòng nhập tối đa { $max } ký tự.
 invalid-text-chars = Nội dung có ký tự không hợp lệ. Vui lòng chỉ nhập chữ, số và dấu câu thông thường.
 invalid-text-markup = Nội dung có mã định dạng không được hỗ trợ. Vui lòng nhập lại bằng chữ bình thường.
+
+## Số nguyên (số lao động, số năm)
+
+invalid-count-format = Vui lòng chỉ nhập một số nguyên, ví dụ 40.
+invalid-count-too-small = Số này phải từ { $min } trở lên.
+invalid-count-too-large = Số này quá lớn (tối đa { $max }). Vui lòng kiểm tra lại.
+
+## Ngày hẹn (theo dõi, liên hệ lại)
+
+invalid-due-date-format = Ngày chưa đúng dạng. Vui lòng nhập theo dạng ngày/tháng/năm, ví dụ 15/12/2026.
+invalid-due-date-impossible = Ngày này không có trên lịch. Vui lòng kiểm tra lại ngày và tháng.
+invalid-due-date-past = Ngày hẹn đã qua. Vui lòng chọn hôm nay hoặc một ngày sau.
+invalid-due-date-too-far = Ngày hẹn quá xa. Vui lòng chọn trong vòng { $days } ngày tới.
