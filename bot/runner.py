@@ -16,6 +16,7 @@ from bot.middlewares.i18n import fluent_core
 from bot.settings import SUPPORTED_LOCALES, Settings
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
+from scheduler.jobs import build_scheduler
 
 logger = logging.getLogger("doanvien")
 COMMANDS = ("start", "join", "status", "mydata", "why", "language", "help")
@@ -50,7 +51,9 @@ async def run_polling(settings: Settings) -> None:
     session_factory = create_session_factory(engine)
     dp = build_dispatcher(settings, session_factory)
     bot = make_bot(settings)
+    scheduler = build_scheduler(settings, session_factory)
     try:
+        scheduler.start()
         await register_commands(bot, settings.default_locale)
         me = await bot.get_me()
         logger.info("serving @%s through %s", me.username, settings.telegram_api_url)
@@ -62,5 +65,6 @@ async def run_polling(settings: Settings) -> None:
             close_bot_session=True,
         )
     finally:
+        scheduler.shutdown(wait=False)
         await dp.storage.close()
         await engine.dispose()
