@@ -572,6 +572,8 @@ async def _submit(
         await ask(bot, chat_id, state, session, i18n, "summary", reason=i18n.get("join-no-units"))
         return
     await state.clear()
+    # Commit before telling the worker: a reference they were shown must exist.
+    await session.commit()
     application = submitted.application
     await bot.send_message(
         chat_id,
