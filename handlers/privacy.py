@@ -28,6 +28,9 @@ async def render_my_data(
             since=person.created_at.strftime("%d/%m/%Y"),
         )
     ]
+    if person.display_name:
+        # Kept for role holders only, so colleagues see who reported or changed a lead.
+        parts[0] += "\n" + i18n.get("privacy-display-name", name=esc(person.display_name))
     application = await latest_application(session, person.id)
     if application is not None:
         enterprise = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -76,9 +77,21 @@ class DemoSummary:
 
 
 def tax_code(serial: int) -> str:
-    """A well-formed MST: province prefix 62 (Lai Châu), serial, check digit."""
-    body = f"62{serial:07d}"
-    return body + mst.calc_check_digit(body)
+    """The `serial`-th well-formed MST with Lai Châu's province prefix 62."""
+    return _tax_codes(serial)[serial - 1]
+
+
+@cache
+def _tax_codes(count: int) -> tuple[str, ...]:
+    codes: list[str] = []
+    body = 0
+    while len(codes) < count:
+        body += 1
+        digits = f"62{body:07d}"
+        check = mst.calc_check_digit(digits)
+        if len(check) == 1:  # some bodies have no valid check digit
+            codes.append(digits + check)
+    return tuple(codes)
 
 
 def unit_rows() -> list[UnitRow]:

@@ -33,6 +33,10 @@ DYNAMIC = {
     "language-": ["vi", "en"],
     "role-": ["collaborator", "officer", "steering", "admin"],
     "invite-refused-": ["unknown", "used", "expired", "revoked"],
+    "lead-stage-": ["new", "contacted", "mobilizing", "founded", "declined", "closed"],
+    "lead-reason-": ["pays-fee", "workers", "party-cell", "industrial-zone", "years"],
+    "lead-ask-": ["tax-code", "name", "address", "ward", "workers", "pays-fee", "party-cell",
+                  "industrial-zone", "years", "contact", "note"],
     "cmd-": ["start", "join", "status", "mydata", "why", "language", "help"],
 }
 

@@ -18,6 +18,9 @@ from services.validation import (
     normalize_search_key,
     parse_birth_date,
     parse_citizen_id,
+    parse_contact,
+    parse_count,
+    parse_due_date,
     parse_free_text,
     parse_full_name,
     parse_gender,
@@ -37,6 +40,18 @@ def _birth(text: str) -> Any:
 
 def _short_text(text: str) -> Any:
     return parse_free_text(text, max_len=10)
+
+
+def _due(text: str) -> Any:
+    return parse_due_date(text, TODAY)
+
+
+def _years(text: str) -> Any:
+    return parse_count(text, minimum=0, maximum=100)
+
+
+def _workers(text: str) -> Any:
+    return parse_count(text, minimum=1)
 
 
 # (parser, raw input, expected Valid value, or the exact Invalid reason key)
@@ -159,6 +174,46 @@ CASES: list[tuple[Callable[[str], Any], str, object]] = [
     (parse_free_text, "Công ty <script>alert(1)</script>", Invalid("invalid-text-markup")),
     (parse_free_text, "Công\x07 ty", Invalid("invalid-text-chars")),
     (parse_free_text, "Công ty \u202eA", Invalid("invalid-text-chars")),  # bidi override
+    # --- whole numbers -----------------------------------------------------------------------
+    (parse_count, "40", Valid(40)),
+    (parse_count, " 0 ", Valid(0)),
+    (parse_count, "1.200", Valid(1200)),
+    (parse_count, "1,200", Valid(1200)),
+    (parse_count, "1 200", Valid(1200)),
+    (parse_count, "４０", Valid(40)),  # full-width digits
+    (parse_count, "1.20", Invalid("invalid-count-format")),
+    (parse_count, "khoảng 40", Invalid("invalid-count-format")),
+    (parse_count, "-5", Invalid("invalid-count-format")),
+    (parse_count, "4.5", Invalid("invalid-count-format")),
+    (parse_count, "", Invalid("invalid-count-format")),
+    (parse_count, "9" * 30, Invalid("invalid-count-format")),
+    (parse_count, "2000000", Invalid("invalid-count-too-large", {"max": 1_000_000})),
+    (_years, "2015", Invalid("invalid-count-too-large", {"max": 100})),
+    (_years, "12", Valid(12)),
+    (_workers, "0", Invalid("invalid-count-too-small", {"min": 1})),
+    (_workers, "25", Valid(25)),
+    # --- due dates (TODAY is 15/06/2025) -----------------------------------------------------
+    (_due, "15/06/2025", Valid(date(2025, 6, 15))),
+    (_due, "1/7/2025", Valid(date(2025, 7, 1))),
+    (_due, "01-07-25", Valid(date(2025, 7, 1))),
+    (_due, "20/6", Valid(date(2025, 6, 20))),
+    (_due, "10/6", Valid(date(2026, 6, 10))),  # already passed this year: next year
+    (_due, "14/06/2025", Invalid("invalid-due-date-past")),
+    (_due, "31/06/2025", Invalid("invalid-due-date-impossible")),
+    (_due, "1/1/2030", Invalid("invalid-due-date-too-far", {"days": 366})),
+    (_due, "2025-07-01", Invalid("invalid-due-date-format")),
+    (_due, "tuần sau", Invalid("invalid-due-date-format")),
+    (_due, "", Invalid("invalid-due-date-format")),
+    # --- contact person ----------------------------------------------------------------------
+    (parse_contact, "Nguyễn Văn Bình", Valid(("Nguyễn Văn Bình", None))),
+    (parse_contact, "Nguyễn Văn Bình 0912 345 678", Valid(("Nguyễn Văn Bình", "+84912345678"))),
+    (parse_contact, " Lò Thị Hoa, +84 987 654 321 ", Valid(("Lò Thị Hoa", "+84987654321"))),
+    (parse_contact, "Ksor H'Bia - 0912345678", Valid(("Ksor H'Bia", "+84912345678"))),
+    (parse_contact, "0912345678", Invalid("invalid-name-too-short")),
+    (parse_contact, "Bình 0912 345", Invalid("invalid-phone-format")),
+    (parse_contact, "Bình 024 3825 1234", Invalid("invalid-phone-not-mobile")),
+    (parse_contact, "Bình 0912345678 (Zalo)", Invalid("invalid-name-chars")),
+    (parse_contact, "<b>Bình</b>", Invalid("invalid-name-chars")),
 ]
 
 

@@ -29,3 +29,4 @@ privacy-delete-confirm = Delete all your data? A pending application will be wit
 privacy-delete-yes = 🗑 Yes, delete everything
 privacy-delete-no = No, keep it
 privacy-deleted = Your data has been deleted. We keep only anonymous statistics.
+privacy-display-name = Display name (for your union colleagues): { $name }

@@ -29,3 +29,4 @@ privacy-delete-confirm = Bạn có chắc muốn xóa toàn bộ dữ liệu? Đ
 privacy-delete-yes = 🗑 Có, xóa hết
 privacy-delete-no = Không, giữ lại
 privacy-deleted = Đã xóa dữ liệu của bạn. Chúng tôi chỉ giữ lại số liệu thống kê không có tên.
+privacy-display-name = Tên hiển thị (cho đồng nghiệp trong công đoàn): { $name }
