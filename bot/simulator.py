@@ -151,5 +151,6 @@ class SimUser:
 
     async def click_data(self, data: str, message: SentMessage | None = None) -> list[SentMessage]:
         """Send arbitrary callback data, as a forged or replayed button would."""
-        target = message or self.last
+        # A forged button need not come from any message the user has seen.
+        target = message or (self.inbox[-1] if self.inbox else SentMessage(self.user.id, 1, ""))
         return await self._deliver(self.callback_update(target, data))
