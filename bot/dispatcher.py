@@ -5,18 +5,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from aiogram import Dispatcher
+from aiogram import Dispatcher, methods
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods.base import Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import on_error
 from bot.middlewares.i18n import build_i18n
 from bot.middlewares.person import PersonMiddleware
-from bot.middlewares.unit_of_work import UnitOfWorkMiddleware
+from bot.middlewares.unit_of_work import SessionMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.storage import DatabaseStorage
 from handlers import build_router
+
+# pydantic caches parametrised generics weakly: aiogram's `Response[...]` for a method's result
+# type is garbage-collected and rebuilt (milliseconds each) over and over. Holding them here
+# keeps one of each for the life of the process.
+PINNED_RESPONSES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        methods.GetMe,
+        methods.GetUpdates,
+        methods.DeleteWebhook,
+        methods.SetMyCommands,
+        methods.SendMessage,
+        methods.EditMessageText,
+        methods.EditMessageReplyMarkup,
+        methods.AnswerCallbackQuery,
+        methods.SendPhoto,
+        methods.SendDocument,
+        methods.DeleteMessage,
+    )
+)
 
 
 def build_storage(
@@ -43,9 +64,17 @@ def build_dispatcher(
     if storage is None:
         storage, default_isolation = build_storage(settings, session_factory)
         events_isolation = events_isolation or default_isolation
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation or SimpleEventIsolation())
-    # Order matters: the session first, then the person it loads, then the person's locale.
-    dp.update.outer_middleware(UnitOfWorkMiddleware(session_factory))
+    # aiogram's FSM middleware is registered by hand, after the session is opened (see
+    # bot/middlewares/unit_of_work.py); it still brings the per-chat event isolation.
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        disable_fsm=True,
+    )
+    dp.update.outer_middleware(SessionMiddleware(session_factory))
+    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(UnitOfWorkMiddleware())
+    # Then the person the update comes from, then that person's locale.
     dp.update.outer_middleware(PersonMiddleware(channel, settings.default_locale))
     i18n = build_i18n(settings.default_locale)
     dp.update.outer_middleware(i18n)

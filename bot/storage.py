@@ -8,8 +8,7 @@ neither, and a redelivered update finds the state it left.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -19,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import FsmRecord
 from models.base import utcnow
-from models.db import current_session, dialect_name, upsert
+from models.db import current_session, defer_upsert, dialect_name, upsert
 
 StateType = str | State | None
+# Per-session cache of the rows read or written during one update (cleared on rollback).
+FSM_CACHE = "doanvien_fsm_cache"
 
 
 class DatabaseStorage(BaseStorage):
@@ -33,36 +34,63 @@ class DatabaseStorage(BaseStorage):
         self.session_factory = session_factory
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        session = current_session.get()
-        if session is not None:
-            yield session
-            return
-        async with self.session_factory.begin() as own:
-            yield own
-
     async def _write(self, key: StorageKey, **values: Any) -> None:
-        row = {"key": self.key_builder.build(key), "updated_at": utcnow(), **values}
-        async with self._session() as session:
-            stmt = upsert(
-                dialect_name(session),
-                FsmRecord.__table__,  # type: ignore[arg-type]
-                [{"state": None, "data": "{}", **row}],
-                ["key"],
-                list(row.keys() - {"key"}),
+        built = self.key_builder.build(key)
+        session = current_session.get()
+        if session is None:
+            async with self.session_factory.begin() as own:
+                row = {"key": built, "updated_at": utcnow(), "state": None, "data": "{}", **values}
+                await own.execute(
+                    upsert(
+                        dialect_name(own),
+                        FsmRecord.__table__,  # type: ignore[arg-type]
+                        [row],
+                        ["key"],
+                        [*values, "updated_at"],
+                    )
+                )
+            return
+        # Inside an update: remember the new value and write it once, at commit.
+        cache = self._cache(session)
+        current = cache[built] if built in cache else await self._select(session, built)
+        state, data = current or (None, "{}")
+        record = {"state": state, "data": data, **values}
+        cache[built] = (record["state"], record["data"])
+        row = {"key": built, "updated_at": utcnow(), **record}
+        defer_upsert(
+            session,
+            ("fsm", built),
+            FsmRecord.__table__,  # type: ignore[arg-type]
+            row,
+            ["key"],
+            ["state", "data", "updated_at"],
+        )
+
+    @staticmethod
+    def _cache(session: AsyncSession) -> dict[str, tuple[str | None, str] | None]:
+        cache: dict[str, tuple[str | None, str] | None]
+        cache = session.sync_session.info.setdefault(FSM_CACHE, {})
+        return cache
+
+    @staticmethod
+    async def _select(session: AsyncSession, built: str) -> tuple[str | None, str] | None:
+        row = (
+            await session.execute(
+                select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
             )
-            await session.execute(stmt)
+        ).first()
+        return None if row is None else (row[0], row[1])
 
     async def _read(self, key: StorageKey) -> tuple[str | None, str] | None:
-        async with self._session() as session:
-            result = await session.execute(
-                select(FsmRecord.state, FsmRecord.data).where(
-                    FsmRecord.key == self.key_builder.build(key)
-                )
-            )
-            row = result.first()
-        return None if row is None else (row[0], row[1])
+        built = self.key_builder.build(key)
+        session = current_session.get()
+        if session is None:
+            async with self.session_factory() as own:
+                return await self._select(own, built)
+        cache = self._cache(session)
+        if built not in cache:
+            cache[built] = await self._select(session, built)
+        return cache[built]
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

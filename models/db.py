@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 # The session of the update being handled, so the FSM storage writes inside the same transaction.
@@ -36,6 +37,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Sessions always end in commit or rollback; a reset on return would be a second one.
+        kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -66,7 +69,8 @@ def upsert(
     With `update_columns` empty or None the conflicting rows are left as they are.
     """
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(list(rows))
+    # One row as a dict keeps the statement cacheable; a multi-row VALUES never is.
+    stmt = insert(table).values(rows[0] if len(rows) == 1 else list(rows))
     keys = list(index_elements)
     columns = list(update_columns or [])
     if not columns:
@@ -74,3 +78,48 @@ def upsert(
     return stmt.on_conflict_do_update(
         index_elements=keys, set_={name: stmt.excluded[name] for name in columns}
     )
+
+
+# ---- writes deferred to commit time ---------------------------------------------------------
+#
+# SQLite has one writer at a time, and a transaction holds the write lock from its first write
+# to its commit. Writes that every update makes (conversation state, the processed update id)
+# are therefore queued on the session and issued just before the commit, so the lock is held
+# for milliseconds instead of for the whole update, Telegram round trips included.
+
+_PENDING = "doanvien_pending_upserts"
+
+
+def defer_upsert(
+    session: AsyncSession,
+    key: object,
+    table: Table,
+    row: dict[str, Any],
+    index_elements: Sequence[str],
+    update_columns: Sequence[str] = (),
+) -> None:
+    """Queue an upsert for the next commit; a later one with the same key replaces it."""
+    pending: dict[object, tuple[Table, dict[str, Any], Sequence[str], Sequence[str]]]
+    pending = session.sync_session.info.setdefault(_PENDING, {})
+    pending[key] = (table, row, index_elements, update_columns)
+
+
+def discard_pending(session: AsyncSession) -> None:
+    session.sync_session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    name = session.get_bind().dialect.name
+    for table, row, index_elements, update_columns in pending.values():
+        session.execute(upsert(name, table, [row], index_elements, update_columns))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    # Queued writes and anything cached from this transaction are void now.
+    for name in [k for k in session.info if isinstance(k, str) and k.startswith("doanvien_")]:
+        del session.info[name]

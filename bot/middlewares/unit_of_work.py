@@ -1,4 +1,13 @@
-"""One database transaction per update, and exactly-once effects for redelivered updates."""
+"""One database transaction per update, and exactly-once effects for redelivered updates.
+
+Two middlewares share the work around aiogram's FSM middleware (which holds the per-chat lock):
+
+    SessionMiddleware -> FSMContextMiddleware (lock, state) -> UnitOfWorkMiddleware -> handlers
+
+The session is opened first, so the conversation state is read inside the update's own
+transaction; the duplicate check and the commit happen inside the per-chat lock, so a second
+delivery of the same update waits, then finds the first one's mark and does nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,56 +16,63 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ProcessedUpdate
-from models.db import current_session, dialect_name, upsert
+from models.db import current_session, defer_upsert
 from services.access import Forbidden
 
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
-class UnitOfWorkMiddleware(BaseMiddleware):
-    """Opens the session an update is handled in, commits on success, rolls back on error.
 
-    The update id is recorded in the same transaction as the handler's effects, after the
-    per-chat lock is taken, so a second delivery of the same update finds it and does nothing.
-    """
-
+class SessionMiddleware(BaseMiddleware):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        bot: Bot = data["bot"]
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.session_factory() as session:
             token = current_session.set(session)
+            data["session"] = session
             try:
-                if isinstance(event, Update) and not await self._first_delivery(
-                    session, bot.id, event.update_id
-                ):
-                    return None
-                data["session"] = session
-                try:
-                    result = await handler(event, data)
-                except Forbidden:
-                    # A refusal is an outcome, not a failure: keep its audit entry.
-                    await session.commit()
-                    raise
-                await session.commit()
-                return result
+                return await handler(event, data)
             finally:
                 current_session.reset(token)
 
+
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """Skips updates already handled; commits the handler's effects with the update's mark."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        session: AsyncSession = data["session"]
+        bot: Bot = data["bot"]
+        if isinstance(event, Update):
+            if await self._seen(session, bot.id, event.update_id):
+                return None
+            defer_upsert(
+                session,
+                ("update", event.update_id),
+                ProcessedUpdate.__table__,  # type: ignore[arg-type]
+                {"bot_id": bot.id, "update_id": event.update_id},
+                ["bot_id", "update_id"],
+            )
+        try:
+            result = await handler(event, data)
+        except Forbidden:
+            # A refusal is an outcome, not a failure: keep its audit entry and the mark.
+            await session.commit()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+        return result
+
     @staticmethod
-    async def _first_delivery(session: AsyncSession, bot_id: int, update_id: int) -> bool:
-        stmt = upsert(
-            dialect_name(session),
-            ProcessedUpdate.__table__,  # type: ignore[arg-type]
-            [{"bot_id": bot_id, "update_id": update_id}],
-            ["bot_id", "update_id"],
+    async def _seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+        found = await session.scalar(
+            select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
         )
-        result = await session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return found is not None
