@@ -13,7 +13,15 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.common import (
+    MenuCb,
+    button,
+    choice_rows,
+    esc,
+    keyboard,
+    main_menu,
+    search_query,
+)
 from models import Person, Unit, UnitKind
 from services.access import Action, UnitTree, authorize, roles_of, scope_roots
 from services.invitations import (
@@ -110,21 +118,21 @@ async def invite_ward_search(
 ) -> None:
     roots = await scope_roots(session, person, Action.INVITE_COLLABORATOR)
     scope = (await UnitTree.load(session)).subtree(roots)
-    query = (message.text or "").strip()
-    wards = await search_wards(session, query, within=scope) if 2 <= len(query) <= 100 else []
+    query = search_query(message.text, 100)
+    wards = await search_wards(session, query, within=scope) if query else []
     if not wards:
         await _ask_ward(
             bot,
             message.chat.id,
             state,
             i18n,
-            reason=i18n.get("invite-ward-none", query=esc(query[:100])),
+            reason=i18n.get("invite-ward-none", query=esc((message.text or "").strip()[:100])),
         )
         return
     await message.answer(
         i18n.get("invite-pick-ward"),
         reply_markup=keyboard(
-            *[[button(w.name[:60], InviteCb(action="ward", unit_id=w.id))] for w in wards],
+            *choice_rows((w.name, InviteCb(action="ward", unit_id=w.id)) for w in wards),
             [button(i18n.get("join-cancel"), InviteCb(action="cancel"))],
         ),
     )

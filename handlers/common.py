@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -28,6 +29,21 @@ def esc(value: Any) -> str:
 def button(text: str, callback: CallbackData | str) -> InlineKeyboardButton:
     data = callback if isinstance(callback, str) else callback.pack()
     return InlineKeyboardButton(text=text, callback_data=data)
+
+
+# Telegram shows about this many characters of a button's label on a phone.
+LABEL_MAX = 60
+
+
+def search_query(text: str | None, longest: int) -> str | None:
+    """The trimmed search text, or None when it is shorter than 2 or longer than `longest`."""
+    query = (text or "").strip()
+    return query if 2 <= len(query) <= longest else None
+
+
+def choice_rows(choices: Iterable[tuple[str, CallbackData]]) -> list[list[InlineKeyboardButton]]:
+    """One button per row, for a list of matches to pick from."""
+    return [[button(label[:LABEL_MAX], callback)] for label, callback in choices]
 
 
 def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:

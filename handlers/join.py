@@ -25,7 +25,16 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.application import render_application
-from handlers.common import MenuCb, TextIs, button, esc, keyboard, main_menu
+from handlers.common import (
+    MenuCb,
+    TextIs,
+    button,
+    choice_rows,
+    esc,
+    keyboard,
+    main_menu,
+    search_query,
+)
 from models import Enterprise, Person, Unit, UnitKind
 from services import validation
 from services.applications import (
@@ -745,8 +754,8 @@ async def _search_workplace(
     bot: Bot,
     session: AsyncSession,
 ) -> None:
-    query = text.strip()
-    if len(query) < 2 or len(query) > 200:
+    query = search_query(text, 200)
+    if query is None:
         await ask(
             bot,
             message.chat.id,
@@ -758,15 +767,10 @@ async def _search_workplace(
         )
         return
     matches = await search_enterprises(session, query)
-    rows = [
-        [
-            button(
-                f"{m.name} · {m.tax_code}"[:60],
-                JoinCb(step="workplace", action="pick", value=str(m.id)),
-            )
-        ]
+    rows = choice_rows(
+        (f"{m.name} · {m.tax_code}", JoinCb(step="workplace", action="pick", value=str(m.id)))
         for m in matches
-    ]
+    )
     rows.append(
         [
             button(
@@ -789,8 +793,8 @@ async def _search_ward(
     bot: Bot,
     session: AsyncSession,
 ) -> None:
-    query = text.strip()
-    if len(query) < 2 or len(query) > 100:
+    query = search_query(text, 100)
+    if query is None:
         await ask(
             bot,
             message.chat.id,
@@ -802,10 +806,9 @@ async def _search_ward(
         )
         return
     wards = await search_wards(session, query)
-    rows = [
-        [button(w.name[:60], JoinCb(step="employer_ward", action="pick", value=str(w.id)))]
-        for w in wards
-    ]
+    rows = choice_rows(
+        (w.name, JoinCb(step="employer_ward", action="pick", value=str(w.id))) for w in wards
+    )
     rows.append(
         [button(i18n.get("join-ward-unknown"), JoinCb(step="employer_ward", action="skip"))]
     )

@@ -21,7 +21,15 @@ from aiogram.types import (
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.common import (
+    MenuCb,
+    button,
+    choice_rows,
+    esc,
+    keyboard,
+    main_menu,
+    search_query,
+)
 from models import Enterprise, Lead, LeadStage, Person, Unit, UnitKind
 from services import leads, validation
 from services.access import Action, authorize
@@ -692,8 +700,8 @@ async def _search_ward(
     person: Person,
     now: datetime,
 ) -> None:
-    query = text.strip()
-    if len(query) < 2 or len(query) > 100:
+    query = search_query(text, 100)
+    if query is None:
         await ask(
             bot,
             message.chat.id,
@@ -719,10 +727,9 @@ async def _search_ward(
             reason=i18n.get("lead-ward-none", query=esc(query)),
         )
         return
-    rows = [
-        [button(w.name[:60], LeadFormCb(step="ward", action="pick", value=str(w.id)))]
-        for w in wards
-    ]
+    rows = choice_rows(
+        (w.name, LeadFormCb(step="ward", action="pick", value=str(w.id))) for w in wards
+    )
     rows.append(_controls("ward", i18n))
     await bot.send_message(
         message.chat.id,
