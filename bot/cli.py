@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.access_cli import add_access_commands, run_admin, run_invite
+from bot.import_cli import add_import_commands, run_import
 from bot.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = """\
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", type=int, default=1001, help="the simulated user's id")
     add_access_commands(commands)
+    add_import_commands(commands)
     return parser
 
 
@@ -88,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_invite(args, settings))
     elif args.command == "admin":
         return asyncio.run(run_admin(args, settings))
+    elif args.command == "import":
+        return asyncio.run(run_import(args, settings))
     elif args.command == "console":
         from bot.console import run_console
 

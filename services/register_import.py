@@ -11,8 +11,9 @@ Rules, in short:
   A header row may sit below a few title rows; the first row naming the required columns is
   the header.
 * A bad row is never dropped silently: every bad cell becomes one line of the error report
-  (row number as the file shows it, header row = 1; column; value; English reason; reason
-  key), the row is rejected, and the good rows are imported.
+  (row number as a spreadsheet shows it, the first line being row 1 and a quoted multi-line
+  cell counting once; column; value; English reason; reason key), the row is rejected, and
+  the good rows are imported. Blank rows are skipped (and still counted in row numbers).
 * A tax code that appears twice in a file: the first row is kept, the later one is rejected
   as "duplicate of row N".
 * An unknown ward code rejects the row (importing it without its ward would silently lose
@@ -29,9 +30,24 @@ Rules, in short:
 * The file is streamed and written in batches; memory stays flat apart from the set of tax
   codes already seen in the file (for duplicates).
 
-The heavy loop is synchronous and runs inside ``AsyncConnection.run_sync``: one greenlet
-switch per batch instead of one per row. It holds the event loop while it runs, which is
-what a command-line import wants.
+How it is fast (benchmarks/import_register.py, 250,000 rows):
+
+* The loop is synchronous and runs inside ``AsyncConnection.run_sync``: one greenlet switch
+  per statement, none per row. It holds the event loop while it runs, which is what a
+  command-line import wants (and the cyclic garbage collector is paused meanwhile).
+* A batch (``BATCH_SIZE`` rows) is parsed column by column: ``map``, ``dict.get`` and ``str``
+  methods over the whole column, a batch-wide check before any per-value clean-up, and the
+  general parser of a column only for the cells its fast path refuses.
+* Rows are handed to the driver as tuples (no ORM objects, no per-row bind processing). On
+  SQLite one multi-row ``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` per batch, after one
+  ``count(*)`` of the batch's tax codes already stored: inserted = batch - stored, and the
+  statement's change count gives the updated rows. On PostgreSQL the stored values of the
+  batch are read and compared, and only new or changed rows go to ``executemany``.
+* On SQLite the page cache is enlarged for the import, and a first load into an empty
+  register builds its secondary indexes once at the end instead of row by row.
+
+On SQLite the import holds the database's write lock until the caller commits: the bot's
+own writes wait for it (busy_timeout), so large registers are best imported off-peak.
 """
 
 from __future__ import annotations
@@ -39,20 +55,24 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import gc
+import json
 import os
 import re
+import sqlite3
 import tempfile
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Final, cast
 
-from sqlalchemy import Connection, Table, bindparam, or_, select
+from sqlalchemy import Connection, Table, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
@@ -82,6 +102,7 @@ ADDRESS_MAX: Final = 500
 UNIT_CODE_MAX: Final = 40
 EMPLOYEES_MAX: Final = 1_000_000
 YEAR_MIN: Final = 1800
+SQLITE_CACHE_KIB: Final = 32 * 1024  # the page cache while an import runs on SQLite
 REPORT_HEADER: Final = ("row", "column", "value", "reason", "reason_key")
 
 
@@ -237,7 +258,7 @@ REASONS: Final[dict[str, str]] = {
         "a tax code has 10 digits, or 13 for a branch (0100109106 or 0100109106-001)"
     ),
     "invalid-tax-code-checksum": "not a valid tax code: the check digit does not match",
-    "duplicate-tax-code": "duplicate of row {row}; the first row is kept",
+    "duplicate-tax-code": "duplicate of row {row}: a tax code is imported from its first row only",
     "text-too-long": "longer than {max} characters",
     "invalid-number": "not a whole number",
     "number-out-of-range": "must be between {min} and {max}",
@@ -245,7 +266,7 @@ REASONS: Final[dict[str, str]] = {
     "invalid-boolean": "expected có/không, x, 1/0, yes/no or true/false",
     "unknown-ward-code": "no unit has this code; import the unit tree first or fix the code",
     "unknown-unit-kind": "unknown kind; use one of: {kinds}",
-    "duplicate-unit-code": "duplicate of row {row}; the first row is kept",
+    "duplicate-unit-code": "duplicate of row {row}: a unit is imported from its first row only",
     "unknown-parent": "no unit has this code, neither in this file nor in the database",
     "parent-rejected": "its parent (row {row}) was rejected",
     "unit-cycle": "this parent would make a cycle: {path}",
@@ -280,15 +301,22 @@ def _csv_encoding(path: Path) -> str:
         lines = 1
         while True:
             chunk = handle.read(_SCAN_CHUNK)
+            if encoding != "utf-16" and b"\x00" in chunk:
+                line = lines + chunk.count(b"\n", 0, chunk.index(b"\x00"))
+                raise ImportFileError(
+                    f"{path.name} has NUL bytes (line {line}): it is not CSV text (UTF-16 "
+                    "without a byte-order mark, or a binary file); save it as CSV UTF-8"
+                )
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                line = lines + chunk.count(b"\n", 0, max(exc.start, 0))
-                bad = chunk[exc.start : exc.start + 1].hex().upper() or "end of file"
+                start = max(exc.start, 0)
+                line = lines + chunk.count(b"\n", 0, start)
+                byte = chunk[start : start + 1]
+                where = f"byte 0x{byte.hex().upper()} on line {line}" if byte else "at the end"
                 raise ImportFileError(
-                    f"{path.name} is not UTF-8 text (byte 0x{bad} on line {line}); save it "
-                    "as CSV UTF-8 (in Excel: Save As, then 'CSV UTF-8 (Comma delimited)') "
-                    "and import it again"
+                    f"{path.name} is not UTF-8 text ({where}); save it as CSV UTF-8 (in "
+                    "Excel: Save As, then 'CSV UTF-8 (Comma delimited)') and import it again"
                 ) from None
             if not chunk:
                 return encoding
@@ -314,7 +342,17 @@ def _open_table(path: Path) -> Iterator[tuple[Iterator[Sequence[Any]], bool]]:
         encoding = _csv_encoding(path)
         delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
         with path.open(encoding=encoding, newline="") as handle:
-            yield _csv_rows(path, handle, delimiter), False
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                yield reader, False
+            except csv.Error as exc:
+                raise ImportFileError(
+                    f"{path.name}, line {reader.line_num}: not valid CSV ({exc})"
+                ) from None
+            except UnicodeDecodeError:
+                raise ImportFileError(
+                    f"{path.name} is not UTF-8 text; save it as CSV UTF-8"
+                ) from None
     elif suffix in XLSX_EXTENSIONS:
         if path.stat().st_size == 0:
             raise ImportFileError(f"{path.name} is empty")
@@ -343,18 +381,6 @@ def _open_table(path: Path) -> Iterator[tuple[Iterator[Sequence[Any]], bool]]:
             f"{path.name}: unknown file type {suffix or '(no extension)'!r}; "
             "import a .csv (UTF-8) or .xlsx file"
         )
-
-
-def _csv_rows(path: Path, handle: IO[str], delimiter: str) -> Iterator[list[str]]:
-    reader = csv.reader(handle, delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"{path.name}, line {reader.line_num}: not valid CSV ({exc})"
-        ) from None
-    except UnicodeDecodeError:
-        raise ImportFileError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
 
 
 def _xlsx_text(value: Any) -> str:
@@ -431,29 +457,31 @@ def _find_header(
     path: Path,
 ) -> _Header:
     """The first row, among the first few non-blank ones, that names every required column."""
-    first: _Header | None = None
-    first_cells: list[str] = []
+    best: _Header | None = None
+    best_cells: list[str] = []
     seen = 0
     for number, cells in enumerate(rows, start=1):
-        if not any(_xlsx_text(c).strip() for c in cells):
+        labels = [" ".join(_xlsx_text(cell).split()) for cell in cells]
+        if not any(labels):
             continue
         header = _match_header(cells, aliases, number, path)
         if all(name in header.columns for name in required):
             return header
-        if first is None:
-            first = header
-            first_cells = [" ".join(_xlsx_text(c).split()) for c in cells if _xlsx_text(c).strip()]
+        if best is None or len(header.columns) > len(best.columns):
+            best, best_cells = header, [label for label in labels if label]
         seen += 1
         if seen >= HEADER_SEARCH_ROWS:
             break
-    if first is None:
-        raise ImportFileError(f"{path.name} is empty: no header row and no data")
-    missing = [name for name in required if name not in first.columns]
-    expected = "; ".join(f"{name}: {' / '.join(aliases[name][:3])}" for name in missing)
-    found = ", ".join(repr(c) for c in first_cells) or "none"
+    if best is None:
+        raise ImportFileError(f"{path.name} is empty: no header row, no data")
+    missing = [
+        f"{aliases[name][0]!r} ({name}; also accepted: {', '.join(aliases[name][1:4])})"
+        for name in required
+        if name not in best.columns
+    ]
     raise ImportFileError(
-        f"{path.name}: missing required column(s) {', '.join(missing)} (expected {expected}); "
-        f"headers found: {found}"
+        f"{path.name}: no column {' and no column '.join(missing)} in the header row; "
+        f"headers found: {', '.join(repr(label) for label in best_cells)}"
     )
 
 
@@ -516,7 +544,7 @@ class _Report:
 
 
 # --------------------------------------------------------------------------------------------
-# Cell parsers (each returns the value, or raises _Bad with a reason key)
+# Cell parsers: the slow, general path of each column (each returns the value or raises _Bad)
 # --------------------------------------------------------------------------------------------
 
 
@@ -527,58 +555,71 @@ class _Bad(Exception):
         self.args_ = args
 
 
-_TAX_FAST_RE: Final = re.compile(r"[0-9]{10}(?:-?[0-9]{3})?").fullmatch
-_TAX_WEIGHTED_ZEROS: Final = 48 * (31 + 29 + 23 + 19 + 17 + 13 + 7 + 5 + 3)
+# Valid when (31·d0 + 29·d1 + 23·d2 + 19·d3 + 17·d4 + 13·d5 + 7·d6 + 5·d7 + 3·d8 + d9) mod 11
+# is 10 (python-stdnum: d9 == 10 - sum mod 11); computed on the ASCII codes of the digits.
+_TAX_CHECK: Final = (10 + 48 * (31 + 29 + 23 + 19 + 17 + 13 + 7 + 5 + 3 + 1)) % 11
 
 
-def fast_tax_code(raw: str) -> str | Invalid:
-    """``parse_tax_code`` with a fast path for the usual plain digits (same results).
+def fast_tax_code(raw: str) -> str | None:
+    """The normalized tax code, or None: ``parse_tax_code`` with a fast path (same results).
 
-    It runs on every row of the register: a regular expression and the weighted sum of the
-    check digit on the ASCII bytes, instead of NFKC and python-stdnum's general parser.
+    It runs on every row of the register: for plain ASCII digits, the weighted sum of the
+    check digit on the bytes, instead of NFKC, regular expressions and python-stdnum.
     """
-    if _TAX_FAST_RE(raw) is None:
+    size = len(raw)
+    if size == 10 or size == 13:
+        digits = raw
+    elif size == 14 and raw[10] == "-":
+        digits = raw[:10] + raw[11:]
+    else:
+        digits = ""
+    if not (digits and digits.isascii() and digits.isdigit()):
         parsed = parse_tax_code(raw)
-        return parsed if isinstance(parsed, Invalid) else parsed.value
-    d = raw.encode()
-    total = (
+        return None if isinstance(parsed, Invalid) else parsed.value
+    d = digits.encode()
+    if (
         31 * d[0] + 29 * d[1] + 23 * d[2] + 19 * d[3] + 17 * d[4]
-        + 13 * d[5] + 7 * d[6] + 5 * d[7] + 3 * d[8] - _TAX_WEIGHTED_ZEROS
-    )  # fmt: skip
-    if 10 - total % 11 != d[9] - 48:
-        return Invalid("invalid-tax-code-checksum")
-    if raw[2:9] == "0000000" or (len(raw) > 10 and raw[-3:] == "000"):
-        return Invalid("invalid-tax-code-checksum")
-    if len(raw) == 10:
+        + 13 * d[5] + 7 * d[6] + 5 * d[7] + 3 * d[8] + d[9]
+    ) % 11 != _TAX_CHECK or digits[2:9] == "0000000":  # fmt: skip
+        return None
+    if size == 10:
         return raw
-    return f"{raw[:10]}-{raw[-3:]}"
+    if digits[10:] == "000":
+        return None
+    return f"{digits[:10]}-{digits[10:]}"
+
+
+def _tax_code_error(raw: str) -> str:
+    if not raw.strip():
+        return "required-value-missing"
+    parsed = parse_tax_code(raw)
+    return parsed.reason if isinstance(parsed, Invalid) else "invalid-tax-code-format"
 
 
 def _text(raw: str, limit: int, required: bool) -> str | None:
-    value = " ".join(raw.split())
+    value = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not value:
         if required:
             raise _Bad("required-value-missing")
         return None
-    if not value.isascii():
-        value = unicodedata.normalize("NFC", value)
     if len(value) > limit:
         raise _Bad("text-too-long", max=limit)
     return value
 
 
-_INT_SEPARATORS_RE: Final = re.compile(r"[0-9]{1,3}(?:([.,  ])[0-9]{3})(?:\1[0-9]{3})*")
+_INT_SEPARATORS_RE: Final = re.compile(r"[0-9]{1,3}(?:([., \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
+_NOT_DIGIT_RE: Final = re.compile(r"[^0-9]")
 
 
 def _whole_number(raw: str) -> int | None:
     value = raw.strip()
     if not value:
         return None
-    if value.isascii() and value.isdigit():
+    if value.isdecimal():
         return int(value)
     if _INT_SEPARATORS_RE.fullmatch(value):  # 1.200 or 1,200 or 1 200
-        return int(re.sub(r"[^0-9]", "", value))
-    with contextlib.suppress(ValueError):
+        return int(_NOT_DIGIT_RE.sub("", value))
+    with contextlib.suppress(ValueError, OverflowError):
         number = float(value)
         if number.is_integer():
             return int(number)
@@ -592,17 +633,18 @@ def _employees(raw: str) -> int | None:
     return number
 
 
-_DATE_RE: Final = re.compile(
-    r"(?:[0-9]{1,2}[/.\-])?(?:[0-9]{1,2}[/.\-])?([0-9]{4})|([0-9]{4})-[0-9]{1,2}-[0-9]{1,2}.*"
+_YEAR_RE: Final = re.compile(
+    r"(?:[0-9]{1,2}[/.\-]){0,2}([0-9]{4})|([0-9]{4})-[0-9]{1,2}-[0-9]{1,2}(?:[ T].*)?"
 )
 
 
 def _year(raw: str) -> int | None:
-    value = raw.strip()
+    """A year, or the year of a date (15/03/2010, 2010-03-15)."""
+    value = unicodedata.normalize("NFKC", raw).strip()
     if not value:
         return None
     last = date.today().year
-    match = _DATE_RE.fullmatch(value)
+    match = _YEAR_RE.fullmatch(value)
     year = int(match[1] or match[2]) if match else None
     if year is None or not YEAR_MIN <= year <= last:
         raise _Bad("invalid-year", min=YEAR_MIN, max=last)
@@ -622,17 +664,24 @@ def _boolean(raw: str) -> bool:
 # Enterprises
 # --------------------------------------------------------------------------------------------
 
-_OPTIONAL_PARSERS: Final[dict[str, Callable[[str], object]]] = {
-    "address": lambda raw: _text(raw, ADDRESS_MAX, required=False),
-    "employees": _employees,
-    "pays_union_fee": _boolean,
-    "has_party_cell": _boolean,
-    "in_industrial_zone": _boolean,
-    "founded_year": _year,
-}
-# Column written for each field of the file (the ward code becomes the unit's id).
-_FIELD_COLUMN: Final = {"ward_code": "ward_unit_id"}
-_INSERT_DEFAULTS: Final[dict[str, object]] = {
+# The columns written, in the order of the tuples handed to the driver.
+_COLUMNS: Final = (
+    "tax_code",
+    "name",
+    "search_key",
+    "address",
+    "ward_unit_id",
+    "employees",
+    "pays_union_fee",
+    "has_party_cell",
+    "in_industrial_zone",
+    "founded_year",
+    "created_at",
+    "updated_at",
+)
+_BOOLEAN_FIELDS: Final = ("pays_union_fee", "has_party_cell", "in_industrial_zone")
+# The value a new row gets for a column the file does not have.
+_ABSENT: Final[dict[str, object]] = {
     "address": None,
     "ward_unit_id": None,
     "employees": None,
@@ -641,6 +690,9 @@ _INSERT_DEFAULTS: Final[dict[str, object]] = {
     "in_industrial_zone": False,
     "founded_year": None,
 }
+# Column written for a field of the file (the ward code becomes the unit's id).
+_FIELD_COLUMN: Final = {"ward_code": "ward_unit_id"}
+_MISSING: Final = object()
 
 
 def _insert_for(dialect: str) -> Any:
@@ -674,6 +726,7 @@ async def import_enterprises(
 ) -> ImportResult:
     """Upsert the enterprise register from a CSV or XLSX file, in the caller's transaction.
 
+    ``progress`` is called after every batch with the number of rows read so far.
     Raises ``ImportFileError`` for a file that cannot be imported; the caller must then roll
     back (nothing is written before the file's encoding and header are checked, but a CSV
     that breaks half-way has had its first batches written).
@@ -694,16 +747,77 @@ def _import_enterprises_sync(
     started = time.perf_counter()
     report = _Report(report_path)
     try:
-        result = _EnterpriseImport(conn, path, report, progress, batch_size).run()
+        with _no_cyclic_gc():
+            result = _EnterpriseImport(conn, path, report, progress, batch_size).run()
     except BaseException:
         report.discard()
         raise
     result.report_path = report.finish()
+    result.errors = report.kept
     result.seconds = time.perf_counter() - started
     return result
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while the import loop runs.
+
+    The loop allocates millions of short-lived, acyclic tuples and lists (freed by reference
+    counting); each allocation burst would trigger a collection that finds nothing. Measured
+    on 250,000 rows: parsing takes 2.5-3.3 s without collections, 4.5 s with. The loop holds
+    the event loop, so nothing else in the process allocates meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _clean_texts(raws: list[str]) -> list[str]:
+    """Each text with its whitespace collapsed and in NFC, checked for the whole batch at once.
+
+    Exports are mostly tidy already: a few substring checks over the joined batch usually
+    show that no value needs either, instead of a split, a join and a normalization per value.
+    Every whitespace character but the space is non-printable, so a printable batch without
+    double spaces and without spaces next to a separator has nothing to collapse.
+    """
+    joined = "¦".join(raws)
+    if (
+        not joined.isprintable()
+        or "  " in joined
+        or "¦ " in joined
+        or " ¦" in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+    ):
+        texts = [" ".join(raw.split()) for raw in raws]
+        joined = "¦".join(texts)
+    else:
+        texts = list(raws)
+    if not unicodedata.is_normalized("NFC", joined):
+        texts = [unicodedata.normalize("NFC", text) for text in texts]
+    return texts
+
+
+def _xlsx_as_text(rows: Iterator[Sequence[Any]], tax_index: int) -> Iterator[list[str]]:
+    for cells in rows:
+        texts = [_xlsx_text(value) for value in cells]
+        if tax_index < len(cells):
+            texts[tax_index] = _xlsx_tax_code(cells[tax_index])
+        yield texts
+
+
 class _EnterpriseImport:
+    """One import: the file is read in batches, each parsed column by column.
+
+    Column-wise parsing keeps the per-row work in C (``map``, ``dict.get``, ``str`` methods,
+    list comprehensions); the general parser of a column only runs for the few cells the fast
+    path does not accept, and errors are looked for only in a column that has some.
+    """
+
     def __init__(
         self,
         conn: Connection,
@@ -719,153 +833,320 @@ class _EnterpriseImport:
         self.batch_size = max(1, batch_size)
         self.table = cast(Table, Enterprise.__table__)
         self.result = ImportResult("enterprises")
+        self.seen: dict[str | None, int] = {}  # tax code -> first row, for duplicates
+        self.this_year = str(date.today().year)
 
     def run(self) -> ImportResult:
         with _open_table(self.path) as (rows, is_xlsx):
             header = _find_header(rows, ENTERPRISE_HEADERS, ENTERPRISE_REQUIRED, self.path)
             self.result.ignored_columns = header.ignored
             self._prepare(header)
-            self._load(rows, header, is_xlsx)
+            if is_xlsx:
+                rows = _xlsx_as_text(rows, header.columns["tax_code"])
+            with self._sqlite_cache(), self._indexes_built_last():
+                for rows_read, records in self._batches(rows, header.row):
+                    if records:
+                        self._write(records)
+                    if self.progress is not None:
+                        self.progress(rows_read)
         if self.result.rows_read == 0:
             raise ImportFileError(
                 f"{self.path.name} has a header row but no data rows: nothing to import"
             )
         return self.result
 
+    def _batches(
+        self, rows: Iterator[Sequence[str]], number: int
+    ) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        """(rows read so far, the good rows of the batch), batch after batch."""
+        while chunk := list(islice(rows, self.batch_size)):
+            numbers = list(range(number + 1, number + 1 + len(chunk)))
+            number += len(chunk)
+            records = self._parse(chunk, numbers)
+            yield self.result.rows_read, records
+
+    @contextlib.contextmanager
+    def _indexes_built_last(self) -> Iterator[None]:
+        """The first load into an empty register, on SQLite: the secondary indexes (search
+        key, ward, grassroots union) are dropped and built once at the end, which is cheaper
+        than inserting into them row by row (250,000 rows: about 4.0 s of SQLite work → 2.9).
+
+        Everything happens inside the import's transaction, so a rolled back import leaves
+        them as they were; the unique index on the tax code, which the upsert needs, stays.
+        They are built again even when the import fails, in case the caller commits anyway.
+        """
+        conn = self.conn
+        if not self.sqlite or conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first():
+            yield
+            return
+        # pysqlite sends BEGIN before the first INSERT/UPDATE/DELETE only, not before DDL: a
+        # DELETE that deletes nothing opens the transaction, or DROP INDEX would autocommit.
+        conn.exec_driver_sql("DELETE FROM enterprises WHERE 0")
+        indexes = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'enterprises' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'"
+        ).all()
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        try:
+            yield
+        finally:
+            for _name, sql in indexes:
+                conn.exec_driver_sql(sql)
+
+    @contextlib.contextmanager
+    def _sqlite_cache(self) -> Iterator[None]:
+        """A larger page cache on SQLite while the import runs: the indexes of a big register
+        no longer fit the default 2 MB, and every evicted dirty page is another WAL write."""
+        if self.conn.dialect.name != "sqlite":
+            yield
+            return
+        before = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        self.conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
     def _prepare(self, header: _Header) -> None:
-        present = [_FIELD_COLUMN.get(f, f) for f in header.columns if f != "tax_code"]
+        self.header = header
+        self.width = max(header.columns.values()) + 1
+        present = {_FIELD_COLUMN.get(f, f) for f in header.columns}
         # The columns a re-import compares and updates: only those the file has.
-        self.compare = ["name", "search_key", *[c for c in present if c != "name"]]
-        self.fingerprint = itemgetter(*self.compare)
+        self.compare = [c for c in _COLUMNS[1:-2] if c in present or c == "search_key"]
+        self.fingerprint = itemgetter(*[_COLUMNS.index(c) for c in self.compare])
+        conn = self.conn
+        dialect = conn.dialect
         table = self.table
-        dialect = self.conn.dialect.name
-        self.upsert = _upsert_if_changed(dialect, table, self.compare)
-        self.existing = select(table.c.tax_code, *[table.c[name] for name in self.compare]).where(
-            table.c.tax_code.in_(bindparam("codes", expanding=True))
+        compiled = _upsert_if_changed(dialect.name, table, self.compare).compile(
+            dialect=dialect, column_keys=list(_COLUMNS), for_executemany=True
         )
-        self.units: dict[str, int] = {}
+        if tuple(compiled.positiontup or ()) != _COLUMNS:
+            raise RuntimeError(f"unexpected parameter order {compiled.positiontup}")
+        # The compiled INSERT ... VALUES (<one group of parameters>) ON CONFLICT ..., taken
+        # apart to send a whole batch in one statement.
+        head, _, tail = compiled.string.partition(" VALUES (")
+        group, _, rest = tail.partition(")")
+        self.sqlite = dialect.name == "sqlite"
+        if self.sqlite:
+            # SQLite: a multi-row VALUES list (at most the allowed number of parameters).
+            self.sqlite_insert = (f"{head} VALUES ", f"({group})", rest)
+            variables = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+            self.rows_per_insert = variables // len(_COLUMNS)
+            self._multirow_sql: dict[int, str] = {}
+            self.existing = text(
+                "SELECT count(*) FROM enterprises "
+                "WHERE tax_code IN (SELECT value FROM json_each(:codes))"
+            )
+        else:
+            # PostgreSQL: INSERT ... SELECT FROM unnest(<one array per column>).
+            arrays = ", ".join(f"{parameter}[]" for parameter in group.split(", "))
+            self.upsert_sql = f"{head} SELECT * FROM unnest({arrays}){rest}"
+            selected = ", ".join(["tax_code", *self.compare])
+            self.existing = text(f"SELECT {selected} FROM enterprises WHERE tax_code = ANY(:codes)")
+        # Timestamps are the same for the whole import: bound once, in the driver's form.
+        now: Any = utcnow()
+        processor = table.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.now = processor(now) if processor else now
+        for name in _COLUMNS[1:-2]:
+            if name in _BOOLEAN_FIELDS:
+                continue  # both drivers take Python booleans
+            # Values go to the driver as they are: no column may need a bind processor.
+            if table.c[name].type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise RuntimeError(f"enterprises.{name} needs a bind processor")
+        self.units: dict[str, int | None] = {"": None}
         if "ward_code" in header.columns:
-            for code, unit_id in self.conn.execute(select(Unit.code, Unit.id)):
+            for code, unit_id in conn.execute(select(Unit.code, Unit.id)):
                 self.units[code] = unit_id
         self.units_folded = {code.casefold(): unit_id for code, unit_id in self.units.items()}
 
-    def _load(self, rows: Iterator[Sequence[Any]], header: _Header, is_xlsx: bool) -> None:
+    def _parse(self, chunk: list[Sequence[str]], numbers: list[int]) -> list[tuple[Any, ...]]:
+        header = self.header
         columns = header.columns
+        width = self.width
+        if min(map(len, chunk)) < width:
+            chunk = [row if len(row) >= width else [*row, *[""] * (width - len(row))]
+                     for row in chunk]  # fmt: skip
+        raws = list(map(itemgetter(columns["tax_code"]), chunk))
+        if "" in raws:  # maybe blank rows, which are skipped
+            keep = [i for i, row in enumerate(chunk) if "".join(row).strip()]
+            if len(keep) < len(chunk):
+                chunk = [chunk[i] for i in keep]
+                numbers = [numbers[i] for i in keep]
+                raws = list(map(itemgetter(columns["tax_code"]), chunk))
+                if not chunk:
+                    return []
+        self.result.rows_read += len(chunk)
+        errors: dict[int, list[RowError]] = {}
         labels = header.labels
-        width = max(columns.values()) + 1
-        i_tax = columns["tax_code"]
-        i_name = columns["name"]
-        i_ward = columns.get("ward_code", -1)
-        optional = [
-            (field_name, index, _OPTIONAL_PARSERS[field_name])
-            for field_name, index in columns.items()
-            if field_name in _OPTIONAL_PARSERS
-        ]
-        now = utcnow()
-        template: dict[str, object] = {**_INSERT_DEFAULTS, "created_at": now, "updated_at": now}
-        units = self.units
-        units_folded = self.units_folded
-        seen: dict[str, int] = {}
-        batch: list[dict[str, object]] = []
-        report = self.report
-        result = self.result
-        batch_size = self.batch_size
-        number = header.row
-        for cells in rows:
-            number += 1
-            if len(cells) < width:
-                cells = [*cells, *[""] * (width - len(cells))]
-            if is_xlsx:
-                cells = [
-                    _xlsx_tax_code(v) if i == i_tax else _xlsx_text(v) for i, v in enumerate(cells)
-                ]
-            if not (cells[i_tax] or cells[i_name]) and not "".join(cells).strip():
-                continue  # a blank row
-            result.rows_read += 1
-            bad: list[RowError] = []
-            record = template.copy()
 
-            raw = cells[i_tax].strip()
-            tax = fast_tax_code(raw) if raw else Invalid("required-value-missing")
-            if isinstance(tax, Invalid):
-                key = tax.reason
-                bad.append(RowError(number, labels["tax_code"], raw, REASONS[key], key))
-            else:
-                first = seen.get(tax)
-                if first is None:
-                    seen[tax] = number
-                    record["tax_code"] = tax
-                else:
-                    bad.append(
-                        RowError(
-                            number,
-                            labels["tax_code"],
-                            raw,
-                            _reason("duplicate-tax-code", row=first),
-                            "duplicate-tax-code",
-                        )
-                    )
+        def flag(index: int, field_name: str, raw: str, key: str, **args: object) -> None:
+            error = RowError(numbers[index], labels[field_name], raw, _reason(key, **args), key)
+            errors.setdefault(index, []).append(error)
 
-            raw = cells[i_name]
-            try:
-                name = _text(raw, NAME_MAX, required=True)
-                record["name"] = name
-                record["search_key"] = normalize_search_key(cast(str, name))[:NAME_MAX]
-            except _Bad as exc:
-                bad.append(_row_error(number, labels["name"], raw, exc))
+        # Tax code: valid, and the first row with it.
+        taxes = list(map(fast_tax_code, raws))
+        if None in taxes:
+            for i, tax in enumerate(taxes):
+                if tax is None:
+                    flag(i, "tax_code", raws[i], _tax_code_error(raws[i]))
+        seen = self.seen
+        firsts = list(map(seen.setdefault, taxes, numbers))
+        if firsts != numbers:
+            for i, first in enumerate(firsts):
+                if first != numbers[i] and taxes[i] is not None:
+                    flag(i, "tax_code", raws[i], "duplicate-tax-code", row=first)
+        seen.pop(None, None)
 
-            if i_ward >= 0:
-                raw = cells[i_ward].strip()
-                if raw:
-                    unit_id = units.get(raw) or units_folded.get(raw.casefold())
-                    if unit_id is None:
-                        key = "unknown-ward-code"
-                        bad.append(RowError(number, labels["ward_code"], raw, REASONS[key], key))
-                    record["ward_unit_id"] = unit_id
+        # Name and search key.
+        raws = list(map(itemgetter(columns["name"]), chunk))
+        names = _clean_texts(raws)
+        if not all(names) or max(map(len, names)) > NAME_MAX:
+            for i, name in enumerate(names):
+                if not name:
+                    flag(i, "name", raws[i], "required-value-missing")
+                elif len(name) > NAME_MAX:
+                    flag(i, "name", raws[i], "text-too-long", max=NAME_MAX)
+        keys = list(map(normalize_search_key, names))
+        if max(map(len, keys)) > NAME_MAX:
+            keys = [key[:NAME_MAX] for key in keys]
 
-            for field_name, index, parse in optional:
-                raw = cells[index]
-                try:
-                    record[field_name] = parse(raw)
-                except _Bad as exc:
-                    bad.append(_row_error(number, labels[field_name], raw, exc))
-
-            if bad:
-                result.rejected += 1
-                for error in bad:
-                    report.add(error)
+        values: dict[str, Iterable[object]] = {
+            "tax_code": taxes,
+            "name": names,
+            "search_key": keys,
+            "created_at": repeat(self.now),
+            "updated_at": repeat(self.now),
+        }
+        for field_name, index in columns.items():
+            if field_name in ("tax_code", "name"):
                 continue
-            batch.append(record)
-            if len(batch) >= batch_size:
-                self._flush(batch)
-                batch = []
-        if batch:
-            self._flush(batch)
-        result.errors = report.kept
+            raws = list(map(itemgetter(index), chunk))
+            parsed = self._column(field_name, raws, flag)
+            values[_FIELD_COLUMN.get(field_name, field_name)] = parsed
+        records = list(
+            zip(*[values.get(name) or repeat(_ABSENT[name]) for name in _COLUMNS], strict=False)
+        )
+        if errors:
+            records = [record for i, record in enumerate(records) if i not in errors]
+            self.result.rejected += len(errors)
+            for i in sorted(errors):
+                for error in errors[i]:
+                    self.report.add(error)
+        return records
 
-    def _flush(self, batch: list[dict[str, object]]) -> None:
-        conn = self.conn
+    def _column(self, field_name: str, raws: list[str], flag: Callable[..., None]) -> list[object]:
+        """The parsed values of one optional column; bad cells are flagged."""
+        parsed: list[object]
+        if field_name in _BOOLEAN_FIELDS:
+            parsed = list(map(_BOOLEAN_FAST.get, raws))
+            if None in parsed:
+                slow: Callable[[str], object] = _boolean
+                parsed = self._fix(parsed, None, raws, slow, field_name, flag)
+        elif field_name == "ward_code":
+            parsed = list(map(self.units.get, raws, repeat(_MISSING)))
+            if _MISSING in parsed:
+                parsed = self._fix(parsed, _MISSING, raws, self._ward, field_name, flag)
+        elif field_name == "address":
+            texts = _clean_texts(raws)
+            if max(map(len, texts)) > ADDRESS_MAX:
+                for i, value in enumerate(texts):
+                    if len(value) > ADDRESS_MAX:
+                        flag(i, field_name, raws[i], "text-too-long", max=ADDRESS_MAX)
+            parsed = [value or None for value in texts]
+        elif field_name == "employees":
+            parsed = [int(raw) if raw.isdecimal() and len(raw) < 7 else _MISSING for raw in raws]
+            if _MISSING in parsed:
+                parsed = self._fix(parsed, _MISSING, raws, _employees, field_name, flag)
+        else:  # founded_year
+            first, last = str(YEAR_MIN), self.this_year
+            parsed = [
+                int(raw) if len(raw) == 4 and raw.isdecimal() and first <= raw <= last
+                else _MISSING
+                for raw in raws
+            ]  # fmt: skip
+            if _MISSING in parsed:
+                parsed = self._fix(parsed, _MISSING, raws, _year, field_name, flag)
+        return parsed
+
+    @staticmethod
+    def _fix(
+        parsed: list[object],
+        marker: object,
+        raws: list[str],
+        slow: Callable[[str], object],
+        field_name: str,
+        flag: Callable[..., None],
+    ) -> list[object]:
+        """Run the general parser on the cells the fast path left with ``marker``."""
+        for i, value in enumerate(parsed):
+            if value is marker:
+                try:
+                    parsed[i] = slow(raws[i])
+                except _Bad as exc:
+                    parsed[i] = None
+                    flag(i, field_name, raws[i], exc.key, **exc.args_)
+        return parsed
+
+    def _ward(self, raw: str) -> int | None:
+        unit_id = self.units_folded.get(raw.strip().casefold(), _MISSING)
+        if unit_id is _MISSING:
+            raise _Bad("unknown-ward-code")
+        return cast(int | None, unit_id)
+
+    def _write(self, records: list[tuple[Any, ...]]) -> None:
+        """Insert the new rows, update the changed ones, leave the same ones alone."""
+        if self.sqlite:
+            self._write_sqlite(records)
+            return
+        # PostgreSQL: the rows already stored are compared here, and only the new and the
+        # changed ones are sent, as one array per column.
+        codes = [record[0] for record in records]
+        stored = {
+            row[0]: tuple(row[1:]) for row in self.conn.execute(self.existing, {"codes": codes})
+        }
         fingerprint = self.fingerprint
-        codes = [record["tax_code"] for record in batch]
-        stored = {row[0]: tuple(row[1:]) for row in conn.execute(self.existing, {"codes": codes})}
-        changed: list[dict[str, object]] = []
-        inserted = updated = 0
-        for record in batch:
-            old = stored.get(record["tax_code"])
+        changed = []
+        updated = 0
+        for record in records:
+            old = stored.get(record[0])
             if old is None:
-                inserted += 1
                 changed.append(record)
             elif old != fingerprint(record):
                 updated += 1
                 changed.append(record)
+        result = self.result
+        result.inserted += len(changed) - updated
+        result.updated += updated
+        result.unchanged += len(records) - len(changed)
         if changed:
-            conn.execute(self.upsert, changed)
+            columns = tuple(map(list, zip(*changed, strict=True)))
+            self.conn.exec_driver_sql(self.upsert_sql, columns)
+
+    def _write_sqlite(self, records: list[tuple[Any, ...]]) -> None:
+        """SQLite: count the batch's tax codes already stored, then upsert every row.
+
+        The upsert's WHERE skips the rows whose values are all the same, and the statement's
+        change count is the inserted plus the updated rows: no row goes back to Python.
+        """
+        conn = self.conn
+        codes = json.dumps([record[0] for record in records])
+        stored = conn.execute(self.existing, {"codes": codes}).scalar_one()
+        changes = 0
+        step = self.rows_per_insert
+        for start in range(0, len(records), step):
+            part = records[start : start + step]
+            sql = self._multirow_sql.get(len(part))
+            if sql is None:
+                head, group, rest = self.sqlite_insert
+                sql = head + ", ".join([group] * len(part)) + rest
+                self._multirow_sql[len(part)] = sql
+            changes += conn.exec_driver_sql(sql, tuple(chain.from_iterable(part))).rowcount
+        inserted = len(records) - stored
         result = self.result
         result.inserted += inserted
-        result.updated += updated
-        result.unchanged += len(batch) - inserted - updated
-        if self.progress is not None:
-            self.progress(result.rows_read)
+        result.updated += changes - inserted
+        result.unchanged += stored - (changes - inserted)
 
 
 def _row_error(number: int, column: str, raw: str, exc: _Bad) -> RowError:
@@ -934,7 +1215,8 @@ async def _import_units(
 ) -> ImportResult:
     result = ImportResult("units")
     lines: dict[str, _UnitLine] = {}
-    bad_rows: dict[str, int] = {}  # code -> row, for rows rejected by a bad cell
+    bad_rows: dict[str, int] = {}  # code -> row, for rows rejected
+    errors: list[RowError] = []
     with _open_table(path) as (rows, _is_xlsx):
         header = _find_header(rows, UNIT_HEADERS, UNIT_REQUIRED, path)
         result.ignored_columns = header.ignored
@@ -943,7 +1225,7 @@ async def _import_units(
         number = header.row
         for raw_cells in rows:
             number += 1
-            cells = [_xlsx_text(v).strip() for v in raw_cells]
+            cells = [" ".join(_xlsx_text(v).split()) for v in raw_cells]
             cells += [""] * (width - len(cells))
             if not any(cells):
                 continue
@@ -973,16 +1255,13 @@ async def _import_units(
             parent = values.get("parent_code") or None
             if bad:
                 result.rejected += 1
-                for error in bad:
-                    report.add(error)
+                errors.extend(bad)
                 if code and code not in lines and code not in bad_rows:
                     bad_rows[code] = number
                 continue
             lines[code] = _UnitLine(number, UnitRow(code, cast(str, name), kind, parent), values)
     if result.rows_read == 0:
         raise ImportFileError(f"{path.name} has a header row but no data rows: nothing to import")
-    if progress is not None:
-        progress(result.rows_read)
 
     parent_table = aliased(Unit)
     stored: dict[str, str | None] = {
@@ -996,50 +1275,57 @@ async def _import_units(
         ).all()
     }
     parent_label = labels.get("parent_code", "parent_code")
+    final = {**stored, **{code: line.row.parent_code for code, line in lines.items()}}
 
     def reject(line: _UnitLine, key: str, **args: object) -> None:
-        del lines[line.row.code]
-        bad_rows[line.row.code] = line.number
+        code = line.row.code
+        del lines[code]
+        bad_rows[code] = line.number
+        if code in stored:
+            final[code] = stored[code]
+        else:
+            final.pop(code, None)
         result.rejected += 1
-        report.add(
-            RowError(
-                line.number,
-                parent_label,
-                line.cells.get("parent_code", ""),
-                _reason(key, **args),
-                key,
-            )
-        )
+        value = line.cells.get("parent_code", "")
+        errors.append(RowError(line.number, parent_label, value, _reason(key, **args), key))
 
-    changed = True
-    while changed:
-        changed = False
-        # A parent must exist in the database or be an accepted row of the file.
-        for line in sorted(lines.values(), key=lambda item: item.number):
-            parent = line.row.parent_code
-            if parent is None or parent in lines or parent in stored:
-                continue
-            if parent in bad_rows:
-                reject(line, "parent-rejected", row=bad_rows[parent])
-            else:
-                reject(line, "unknown-parent")
-            changed = True
-        # The tree after the import must have no cycle.
-        final = {**stored, **{code: line.row.parent_code for code, line in lines.items()}}
-        for line in sorted(lines.values(), key=lambda item: item.number):
-            cycle = _cycle(line.row.code, final)
-            if cycle:
-                reject(line, "unit-cycle", path=" → ".join(cycle))
-                final[line.row.code] = stored.get(line.row.code)
+    def reject_orphans() -> None:
+        """A parent must be in the database or an accepted row of the file."""
+        changed = True
+        while changed:
+            changed = False
+            for line in sorted(lines.values(), key=lambda item: item.number):
+                parent = line.row.parent_code
+                if parent is None or parent in lines or parent in stored:
+                    continue
+                if parent in bad_rows:
+                    reject(line, "parent-rejected", row=bad_rows[parent])
+                else:
+                    reject(line, "unknown-parent")
                 changed = True
 
-    final = {**stored, **{code: line.row.parent_code for code, line in lines.items()}}
+    reject_orphans()
+    # The tree after the import must have no cycle. In each cycle, the row that moves an
+    # existing unit is rejected (the last such row of the file), else the cycle's last row.
+    for line in sorted(lines.values(), key=lambda item: item.number):
+        while line.row.code in lines and (cycle := _cycle(line.row.code, final)):
+            in_file = [lines[code] for code in cycle[:-1] if code in lines]
+            moved = [item for item in in_file if item.row.code in stored]
+            culprit = max(moved or in_file, key=lambda item: item.number)
+            path_text = " → ".join(_cycle(culprit.row.code, final))
+            reject(culprit, "unit-cycle", path=path_text)
+    reject_orphans()
+    if progress is not None:
+        progress(result.rows_read)
+
     ordered = sorted(lines.values(), key=lambda item: (_depth(item.row.code, final), item.number))
     try:
         created, updated = await upsert_units(session, [line.row for line in ordered])
         await session.flush()
     except UnitTreeError as exc:  # the checks above should have caught it
         raise ImportFileError(f"{path.name}: {exc}") from None
+    for error in sorted(errors, key=lambda item: item.row):
+        report.add(error)
     result.inserted = created
     result.updated = updated
     result.unchanged = len(ordered) - created - updated
