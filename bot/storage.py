@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import FsmRecord
@@ -23,6 +23,10 @@ from models.db import current_session, defer_upsert, dialect_name, upsert
 StateType = str | State | None
 # Per-session cache of the rows read or written during one update (cleared on rollback).
 FSM_CACHE = "doanvien_fsm_cache"
+
+
+# Built once: this runs on every update.
+_SELECT = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
 
 
 class DatabaseStorage(BaseStorage):
@@ -74,11 +78,8 @@ class DatabaseStorage(BaseStorage):
 
     @staticmethod
     async def _select(session: AsyncSession, built: str) -> tuple[str | None, str] | None:
-        row = (
-            await session.execute(
-                select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
-            )
-        ).first()
+        connection = await session.connection()
+        row = (await connection.execute(_SELECT, {"key": built})).first()
         return None if row is None else (row[0], row[1])
 
     async def _read(self, key: StorageKey) -> tuple[str | None, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,24 @@ def upsert(
     )
 
 
+@cache
+def upsert_statement(
+    dialect_name: str,
+    table: Table,
+    index_elements: tuple[str, ...],
+    update_columns: tuple[str, ...] = (),
+) -> Any:
+    """An INSERT ... ON CONFLICT built once, to execute with each row as parameters."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    if not update_columns:
+        return stmt.on_conflict_do_nothing(index_elements=list(index_elements))
+    return stmt.on_conflict_do_update(
+        index_elements=list(index_elements),
+        set_={name: stmt.excluded[name] for name in update_columns},
+    )
+
+
 # ---- writes deferred to commit time ---------------------------------------------------------
 #
 # SQLite has one writer at a time, and a transaction holds the write lock from its first write
@@ -99,9 +118,9 @@ def defer_upsert(
     update_columns: Sequence[str] = (),
 ) -> None:
     """Queue an upsert for the next commit; a later one with the same key replaces it."""
-    pending: dict[object, tuple[Table, dict[str, Any], Sequence[str], Sequence[str]]]
+    pending: dict[object, tuple[Table, dict[str, Any], tuple[str, ...], tuple[str, ...]]]
     pending = session.sync_session.info.setdefault(_PENDING, {})
-    pending[key] = (table, row, index_elements, update_columns)
+    pending[key] = (table, row, tuple(index_elements), tuple(update_columns))
 
 
 def discard_pending(session: AsyncSession) -> None:
@@ -114,8 +133,9 @@ def _write_pending(session: Session) -> None:
     if not pending:
         return
     name = session.get_bind().dialect.name
+    connection = session.connection()
     for table, row, index_elements, update_columns in pending.values():
-        session.execute(upsert(name, table, [row], index_elements, update_columns))
+        connection.execute(upsert_statement(name, table, index_elements, update_columns), row)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Person, RoleGrant
+
+# Built once: this runs on every update.
+_PERSON_WITH_ROLES = (
+    select(Person, RoleGrant.role)
+    .outerjoin(RoleGrant, (RoleGrant.person_id == Person.id) & RoleGrant.revoked_at.is_(None))
+    .where(Person.channel == bindparam("channel"), Person.chat_id == bindparam("chat_id"))
+)
 
 
 async def get_or_create_person(
@@ -14,16 +21,7 @@ async def get_or_create_person(
 ) -> tuple[Person, frozenset[str]]:
     """Find the person behind a chat with their active roles, creating the row on first contact."""
     key = str(chat_id)
-    rows = (
-        await session.execute(
-            select(Person, RoleGrant.role)
-            .outerjoin(
-                RoleGrant,
-                (RoleGrant.person_id == Person.id) & RoleGrant.revoked_at.is_(None),
-            )
-            .where(Person.channel == channel, Person.chat_id == key)
-        )
-    ).all()
+    rows = (await session.execute(_PERSON_WITH_ROLES, {"channel": channel, "chat_id": key})).all()
     if rows:
         return rows[0][0], frozenset(role for _, role in rows if role is not None)
     person = Person(channel=channel, chat_id=key, language=default_language)

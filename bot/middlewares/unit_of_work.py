@@ -16,12 +16,18 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import ProcessedUpdate
 from models.db import current_session, defer_upsert
 from services.access import Forbidden
+
+# Built once: this runs on every update.
+_SEEN = select(ProcessedUpdate.update_id).where(
+    ProcessedUpdate.bot_id == bindparam("bot_id"),
+    ProcessedUpdate.update_id == bindparam("update_id"),
+)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -70,9 +76,6 @@ class UnitOfWorkMiddleware(BaseMiddleware):
 
     @staticmethod
     async def _seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
-        found = await session.scalar(
-            select(ProcessedUpdate.update_id).where(
-                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
-            )
-        )
+        connection = await session.connection()
+        found = await connection.scalar(_SEEN, {"bot_id": bot_id, "update_id": update_id})
         return found is not None
