@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_only
 
 # The session of the update being handled, so the FSM storage writes inside the same transaction.
 current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
@@ -127,11 +131,62 @@ def discard_pending(session: AsyncSession) -> None:
     session.sync_session.info.pop(_PENDING, None)
 
 
+# ---- one writer at a time, waiting in asyncio rather than in SQLite -----------------------------
+#
+# When two transactions want to write, SQLite makes the second poll with sleeps of up to 100 ms,
+# and gives up with "database is locked" after busy_timeout. Inside one process the writers take
+# an asyncio lock instead, from their first write to the end of their transaction: they queue
+# fairly, wake as soon as the lock is free, and never time out against each other. The hooks
+# run in SQLAlchemy's greenlet, where `await_only` may wait on the event loop.
+
+_WRITER = "doanvien_writer"
+_WRITE_LOCKS: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+def _take_write_lock(session: Session) -> None:
+    if session.info.get(_WRITER):
+        return
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+    lock = _WRITE_LOCKS.setdefault(engine, asyncio.Lock())
+    try:
+        await_only(lock.acquire())
+    except MissingGreenlet:  # a plain synchronous session (Alembic, scripts): SQLite decides
+        return
+    session.info[_WRITER] = lock
+
+
+def _release_write_lock(session: Session) -> None:
+    lock = session.info.pop(_WRITER, None)
+    if lock is not None:
+        lock.release()
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        _take_write_lock(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _take_write_lock(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: committed or rolled back
+        _release_write_lock(session)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    _take_write_lock(session)
     name = session.get_bind().dialect.name
     connection = session.connection()
     for table, row, index_elements, update_columns in pending.values():
@@ -142,4 +197,5 @@ def _write_pending(session: Session) -> None:
 def _forget_pending(session: Session) -> None:
     # Queued writes and anything cached from this transaction are void now.
     for name in [k for k in session.info if isinstance(k, str) and k.startswith("doanvien_")]:
-        del session.info[name]
+        if name != _WRITER:  # released when the transaction ends
+            del session.info[name]

@@ -130,3 +130,49 @@ async def test_two_workers_at_once_each_get_one_application(world: World) -> Non
     )
     async with world.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Application)) == 4
+
+
+async def test_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> None:
+    """Writers that hold their transaction across an await (as a handler calling Telegram
+    does) queue on the process's write lock; SQLite's own short timeout never fires."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from models import AuditEvent
+    from services import audit
+
+    url = sqlite_url(tmp_path / "lock.db")
+    await upgrade_async(url)
+    engine = create_engine(url)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def short_timeout(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=20")  # type: ignore[attr-defined]
+
+    factory = create_session_factory(engine)
+
+    async def writer(n: int) -> None:
+        async with factory() as session:
+            audit.record(session, "test.write", subject_id=n)
+            await session.flush()
+            await asyncio.sleep(0.01)  # a network call while the transaction is open
+            await session.commit()
+
+    async def failing_writer() -> None:
+        async with factory() as session:
+            audit.record(session, "test.rolled_back")
+            await session.flush()
+            raise RuntimeError("handler failed")
+
+    results = await asyncio.gather(
+        *(writer(n) for n in range(15)),
+        failing_writer(),
+        *(writer(n) for n in range(15, 30)),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results if r is not None] == ["RuntimeError"]
+    async with factory() as session:
+        written = await session.scalar(select(func.count()).select_from(AuditEvent))
+    assert written == 30
+    await engine.dispose()
