@@ -113,7 +113,10 @@ class BotProcess:
         await until(lambda: not self.server.is_polling, 10, "the old long poll is still open")
         self._log = self.stderr_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run",
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
             env=self.env,
             cwd=self.workdir,
             stdin=asyncio.subprocess.DEVNULL,
@@ -305,7 +308,7 @@ class Worker:
         ]
 
     def assert_no_errors(self) -> None:
-        assert self.server.api_errors[self.api_errors_mark:] == []
+        assert self.server.api_errors[self.api_errors_mark :] == []
         stderr = self.bot.stderr(since=self.stderr_mark)
         assert "Traceback" not in stderr and " ERROR " not in stderr, stderr
 
@@ -409,8 +412,11 @@ async def test_sigkill_mid_journey_and_restart(server: BotAPIServer, bot: BotPro
     # The phone question is on screen; wait until its transaction is committed and every
     # update is confirmed, then kill the process without any chance to clean up.
     await server.wait_idle(timeout=STEP_TIMEOUT)
-    await until(lambda: fsm_state(bot.db_path, worker.user.id) == "JoinForm:phone", 10,
-                "the phone step was not stored")
+    await until(
+        lambda: fsm_state(bot.db_path, worker.user.id) == "JoinForm:phone",
+        10,
+        "the phone step was not stored",
+    )
     assert await bot.signal(signal.SIGKILL) == -signal.SIGKILL
 
     await bot.start()  # a new `doanvien run` on the same database
@@ -439,18 +445,89 @@ async def test_every_update_delivered_twice(server: BotAPIServer, bot: BotProces
     deliveries = Counter(i for i in server.delivery_log if i in set(worker.update_ids))
     assert deliveries == Counter({i: 2 for i in worker.update_ids})
     sent = worker.sent_texts()
-    for key in ("start-greeting", "join-ask-consent", "join-ask-full-name",
-                "join-ask-birth-date", "join-ask-gender", "join-ask-phone",
-                "join-ask-citizen-id", "join-ask-workplace", "join-ask-job"):
+    for key in (
+        "start-greeting",
+        "join-ask-consent",
+        "join-ask-full-name",
+        "join-ask-birth-date",
+        "join-ask-gender",
+        "join-ask-phone",
+        "join-ask-citizen-id",
+        "join-ask-workplace",
+        "join-ask-job",
+    ):
         assert sum(t(key) in text for text in sent) == 1, key
     submitted = t("join-submitted", reference="", unit="").splitlines()[0]
     assert sum(submitted in text for text in sent) == 1
     answers = [
-        params for params in server.calls("answerCallbackQuery")
+        params
+        for params in server.calls("answerCallbackQuery")
         if params.get("callback_query_id") in {u["callback_query"]["id"] for u in worker.clicks}
     ]
     assert len(answers) == len(worker.clicks) == 5
     worker.assert_no_errors()
+
+
+async def invite_link(bot: BotProcess, role: str, unit: str) -> str:
+    """`doanvien invite` against the bot's own database; returns the start parameter."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "invite",
+        "--role",
+        role,
+        "--unit",
+        unit,
+        "--qr",
+        str(bot.workdir / "invite.png"),
+        env={**bot.env, "BOT_USERNAME": "e2e_bot"},
+        cwd=bot.workdir,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    match = re.search(r"https://t\.me/e2e_bot\?start=(inv_[\w-]+)", out.decode())
+    assert match is not None, out.decode()
+    return match[1]
+
+
+async def test_lead_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None:
+    """A ward chair is invited, reports an enterprise and gets its factory-gate QR code."""
+    chair = Worker(server, bot, 7005)
+    parameter = await invite_link(bot, "collaborator", "LC-TP-W03")
+    [(ward_name,)] = query(bot.db_path, "SELECT name FROM units WHERE code = 'LC-TP-W03'")
+    welcome = await chair.say(
+        f"/start {parameter}",
+        plain("invite-welcome", role=t("role-collaborator"), unit=ward_name),
+    )
+    assert t("menu-lead-new") in [text for text, _ in welcome.inline_buttons]
+    [(code, name)] = query(
+        bot.db_path,
+        "SELECT e.tax_code, e.name FROM enterprises e JOIN units u ON u.id = e.ward_unit_id "
+        "WHERE u.code = 'LC-TP-W03' AND e.grassroots_union_id IS NULL "
+        "AND length(e.tax_code) = 10 ORDER BY e.id LIMIT 1",
+    )
+    await chair.say("/lead", first_line("lead-ask-tax-code"))
+    confirm = await chair.say(code, name)
+    contact = await chair.click(confirm, t("lead-confirm-yes"))
+    note = await chair.click(contact, t("lead-skip"))
+    reported = await chair.click(
+        note,
+        t("lead-skip"),
+        first_line("lead-reported", name=name, ref="", score="", reasons="", follow_up=""),
+    )
+    leads_sql = "SELECT l.ref, p.chat_id FROM leads l JOIN people p ON p.id = l.collaborator_id"
+    # The bot commits right after its last send: give the transaction a moment to land.
+    await until(lambda: query(bot.db_path, leads_sql), 10, "no lead row")
+    [(ref, collaborator)] = query(bot.db_path, leads_sql)
+    assert collaborator == str(chair.user.id) and ref in (reported.text or "")
+    card = await chair.click(reported, t("lead-open"), plain("lead-card-title", ref=ref))
+    photos = len(server.calls("sendPhoto"))
+    await chair.click(card, t("lead-qr"), f"?start=e_{code}_c{ref}")
+    await until(lambda: len(server.calls("sendPhoto")) > photos, 10, "no QR code photo")
+    chair.assert_no_errors()
 
 
 async def test_sigterm_stops_cleanly(server: BotAPIServer, bot: BotProcess) -> None:
