@@ -126,8 +126,3 @@ class LocalSession(BaseSession):
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         yield b""
-
-    def take(self) -> list[SentMessage]:
-        """The messages sent since the last call."""
-        out, self.sent = self.sent, []
-        return out

@@ -127,10 +127,6 @@ def defer_upsert(
     pending[key] = (table, row, tuple(index_elements), tuple(update_columns))
 
 
-def discard_pending(session: AsyncSession) -> None:
-    session.sync_session.info.pop(_PENDING, None)
-
-
 # ---- one writer at a time, waiting in asyncio rather than in SQLite -----------------------------
 #
 # When two transactions want to write, SQLite makes the second poll with sleeps of up to 100 ms,
