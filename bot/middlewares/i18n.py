@@ -10,10 +10,11 @@ from aiogram_i18n import I18nMiddleware
 from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
 
+import locales
 from bot.settings import SUPPORTED_LOCALES
 from models import Person
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = Path(locales.__file__).resolve().parent
 
 
 class PersonLocaleManager(BaseManager):
@@ -27,10 +28,18 @@ class PersonLocaleManager(BaseManager):
             person.language = locale
 
 
+class LocalesCore(FluentRuntimeCore):
+    """Loads exactly the supported locales (`locales/` is a package: it has `__pycache__`)."""
+
+    @staticmethod
+    def _extract_locales(path: Path) -> list[str]:
+        return list(SUPPORTED_LOCALES)
+
+
 @cache
 def fluent_core(default_locale: str) -> FluentRuntimeCore:
     """The compiled Fluent bundles; built once per process, they are read-only."""
-    core = FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale=default_locale)
+    core = LocalesCore(path=LOCALES_DIR / "{locale}", default_locale=default_locale)
     core.locales.update(core.find_locales())
     return core
 
