@@ -307,6 +307,21 @@ async def _advance(
     await ask(bot, chat_id, state, session, i18n, following)
 
 
+def in_join(raw_state: str | None) -> bool:
+    return raw_state in STEP_OF_STATE
+
+
+async def offer_resume(bot: Bot, chat_id: int, i18n: I18nContext) -> None:
+    await bot.send_message(
+        chat_id,
+        i18n.get("join-resume"),
+        reply_markup=keyboard(
+            [button(i18n.get("join-resume-continue"), JoinCb(step="any", action="continue"))],
+            [button(i18n.get("join-resume-restart"), JoinCb(step="any", action="restart"))],
+        ),
+    )
+
+
 async def start_join(
     bot: Bot,
     chat_id: int,
@@ -343,14 +358,7 @@ async def start_join(
             draft.source = source or draft.source
             draft.lead_ref = lead_ref or draft.lead_ref
             await _save(state, draft, preset=True)
-        await bot.send_message(
-            chat_id,
-            i18n.get("join-resume"),
-            reply_markup=keyboard(
-                [button(i18n.get("join-resume-continue"), JoinCb(step="any", action="continue"))],
-                [button(i18n.get("join-resume-restart"), JoinCb(step="any", action="restart"))],
-            ),
-        )
+        await offer_resume(bot, chat_id, i18n)
         return
     draft = Draft(source=source, lead_ref=lead_ref)
     if enterprise is not None:

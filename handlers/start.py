@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import MenuCb, button, keyboard, main_menu
-from handlers.join import start_join
+from handlers.join import in_join, offer_resume, start_join
 from models import Person
 from services.people import set_language
 from services.register import enterprise_by_tax_code
@@ -62,8 +62,11 @@ async def start_deep_link(
 
 
 @router.message(CommandStart())
-async def start(message: Message, i18n: I18nContext) -> None:
+async def start(message: Message, bot: Bot, i18n: I18nContext, raw_state: str | None) -> None:
     await greet(message, i18n)
+    if in_join(raw_state):
+        # Back after an hour or a week: offer the unfinished application straight away.
+        await offer_resume(bot, message.chat.id, i18n)
 
 
 async def greet(message: Message, i18n: I18nContext) -> None:

@@ -202,6 +202,17 @@ async def test_unfinished_journey_survives_a_restart(world: World) -> None:
     assert len(await applications(world)) == 1
 
 
+async def test_start_offers_the_unfinished_application(world: World) -> None:
+    user = world.sim.user(34)
+    await reach(user, "citizen_id")
+    restarted = world.restart()
+    same = restarted.sim.user(34)
+    await same.send("/start")
+    assert [m.text for m in same.inbox] == [t("start-greeting"), t("join-resume")]
+    await same.click(t("join-resume-continue"))
+    assert t("join-ask-citizen-id") in same.last.text
+
+
 async def test_start_over_discards_the_draft(world: World) -> None:
     user = world.sim.user(20)
     await reach(user, "birth_date")
