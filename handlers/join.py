@@ -130,14 +130,17 @@ async def _enterprise_label(session: AsyncSession, enterprise_id: int | None) ->
     return None if enterprise is None else f"{enterprise.name} (MST {enterprise.tax_code})"
 
 
-async def summary_text(session: AsyncSession, i18n: I18nContext, draft: Draft) -> str:
+async def summary_text(
+    session: AsyncSession, i18n: I18nContext, draft: Draft, key: str = "join-summary"
+) -> str:
+    """The draft's answers under the message `key` (the summary, or "My data")."""
     workplace = await _enterprise_label(session, draft.enterprise_id)
     if workplace is None and draft.employer_name:
         ward = await session.get(Unit, draft.employer_ward_id) if draft.employer_ward_id else None
         workplace = draft.employer_name + (f", {ward.name}" if ward else "")
     dash = i18n.get("join-summary-empty")
     return i18n.get(
-        "join-summary",
+        key,
         full_name=esc(draft.full_name or dash),
         birth_date=_display_date(draft.birth_date) or dash,
         gender=i18n.get(f"gender-{draft.gender}") if draft.gender else dash,

@@ -10,8 +10,9 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.join import summary_text
 from models import Person
-from services.applications import Draft, erase_person, latest_application
+from services.applications import Draft, applications_of, erase_person
 from services.register import enterprise_by_id
 
 router = Router(name="privacy")
@@ -31,8 +32,7 @@ async def render_my_data(
     if person.display_name:
         # Kept for role holders only, so colleagues see who reported or changed a lead.
         parts[0] += "\n" + i18n.get("privacy-display-name", name=esc(person.display_name))
-    application = await latest_application(session, person.id)
-    if application is not None:
+    for application in await applications_of(session, person.id):
         enterprise = (
             await enterprise_by_id(session, application.enterprise_id)
             if application.enterprise_id
@@ -55,7 +55,7 @@ async def render_my_data(
             )
         )
     if draft is not None and any(draft.to_state().values()):
-        parts.append(i18n.get("privacy-draft"))
+        parts.append(await summary_text(session, i18n, draft, key="privacy-draft"))
     if len(parts) == 1:
         parts.append(i18n.get("privacy-nothing-else"))
     return "\n\n".join(parts)

@@ -101,6 +101,16 @@ async def pending_application(session: AsyncSession, person_id: int) -> Applicat
     )
 
 
+async def applications_of(session: AsyncSession, person_id: int) -> list[Application]:
+    """Every application a person has made, newest first."""
+    rows = await session.scalars(
+        select(Application)
+        .where(Application.person_id == person_id)
+        .order_by(Application.id.desc())
+    )
+    return list(rows)
+
+
 async def latest_application(session: AsyncSession, person_id: int) -> Application | None:
     return await session.scalar(
         select(Application)

@@ -317,6 +317,31 @@ async def test_my_data_shows_what_is_stored_and_delete_erases_it(world: World) -
         )
 
 
+async def test_my_data_shows_an_unfinished_draft_and_delete_clears_it(world: World) -> None:
+    user = world.sim.user(35)
+    await reach(user, "gender")
+    await user.send("/mydata")
+    assert (
+        t(
+            "privacy-draft",
+            full_name="",
+            birth_date="",
+            gender="",
+            phone="",
+            citizen_id="",
+            workplace="",
+            job="",
+        ).splitlines()[0]
+        in user.last.text
+    )
+    assert ANSWERS["full_name"] in user.last.text and "25/03/1998" in user.last.text
+    await user.click(t("privacy-delete"))
+    await user.click(t("privacy-delete-yes"))
+    await user.send("/mydata")
+    assert ANSWERS["full_name"] not in user.last.text
+    assert t("privacy-nothing-else") in user.last.text
+
+
 async def test_language_switch_to_english(world: World) -> None:
     user = world.sim.user(30)
     await user.send("/language")

@@ -22,7 +22,15 @@ privacy-application =
     Workplace: { $workplace }
     Job: { $job }
     Consent given at: { $consent }
-privacy-draft = There is also an unfinished application (not sent).
+privacy-draft =
+    <b>Unfinished application (not sent)</b>
+    Name: { $full_name }
+    Date of birth: { $birth_date }
+    Gender: { $gender }
+    Phone: { $phone }
+    Citizen ID: { $citizen_id }
+    Workplace: { $workplace }
+    Job: { $job }
 privacy-nothing-else = We keep nothing else about you.
 privacy-delete = 🗑 Delete my data
 privacy-delete-confirm = Delete all your data? A pending application will be withdrawn. This cannot be undone.

@@ -22,7 +22,15 @@ privacy-application =
     Nơi làm việc: { $workplace }
     Công việc: { $job }
     Đồng ý sử dụng dữ liệu lúc: { $consent }
-privacy-draft = Ngoài ra có một đơn đang điền dở (chưa gửi).
+privacy-draft =
+    <b>Đơn đang điền dở (chưa gửi)</b>
+    Họ tên: { $full_name }
+    Ngày sinh: { $birth_date }
+    Giới tính: { $gender }
+    Điện thoại: { $phone }
+    CCCD: { $citizen_id }
+    Nơi làm việc: { $workplace }
+    Công việc: { $job }
 privacy-nothing-else = Ngoài ra chúng tôi không lưu gì khác về bạn.
 privacy-delete = 🗑 Xóa dữ liệu của tôi
 privacy-delete-confirm = Bạn có chắc muốn xóa toàn bộ dữ liệu? Đơn đang chờ xét sẽ bị hủy. Việc này không thể hoàn tác.
