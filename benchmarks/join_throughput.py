@@ -8,6 +8,9 @@ Dispatcher that `doanvien run` uses, on a SQLite file database with the demo dat
 a time. The same number of text updates then go, with the same concurrency, through a bare
 aiogram echo bot (one handler, MemoryStorage) on the same in-process Bot API.
 
+A second, serial pass (30 workers, one update at a time) reports the latency a single worker
+sees without queueing behind others (`serial_p50_ms`, `serial_p99_ms`).
+
 Prints exactly one JSON line on stdout; logs go to stderr. Exits non-zero, printing no JSON,
 when a journey breaks or fewer than N applications reach the database.
 """
@@ -38,7 +41,7 @@ from aiogram.types import Message, Update
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dispatcher import build_dispatcher
+from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.local_session import BOT_ID, LocalSession, SentMessage
 from bot.middlewares.i18n import fluent_core
 from bot.settings import Settings
@@ -51,6 +54,7 @@ from services.demo import load_demo
 GOAL_RATIO = 0.5  # join updates/s at least half the bare echo bot's
 GOAL_P99_MS = 5.0
 WARMUP_WORKERS = 5
+SERIAL_WORKERS = 30
 STEPS_PER_JOURNEY = 12
 LOCALE = "vi"
 FIRST_USER_ID = 5_000_000_000  # above the ids a test or console session would use
@@ -289,15 +293,23 @@ async def benchmark(workers: int, concurrency: int, url: str) -> int:
             return fail(f"warm-up: {len(failures)} journeys broke, {errors.count} errors logged",
                         failures)
         sim.latencies.clear()
+        freeze_startup_objects()  # as `doanvien run` does once it is up
         wall, failures = await run_workers(sim, join_journey, measured, concurrency)
         if failures or errors.count:
             return fail(f"{len(failures)} of {workers} journeys broke, "
                         f"{errors.count} errors logged", failures)
-        latencies, updates = sim.latencies, len(sim.latencies)
+        latencies, updates = list(sim.latencies), len(sim.latencies)
         stored = await applications_of(factory, measured)
         if stored != workers or updates != workers * STEPS_PER_JOURNEY:
             return fail(f"{stored} applications stored for {workers} workers "
                         f"({updates} updates fed)")
+        # One update at a time: what a single worker waits for, without queueing behind others.
+        serial = list(range(measured[-1] + 1, measured[-1] + 1 + SERIAL_WORKERS))
+        sim.latencies.clear()
+        _, failures = await run_workers(sim, join_journey, serial, 1)
+        if failures or errors.count or await applications_of(factory, serial) != len(serial):
+            return fail("serial pass: journeys broke", failures)
+        serial_latencies = list(sim.latencies)
 
         echo = make_simulator(build_echo_dispatcher())
         echo_ids = list(range(FIRST_USER_ID, FIRST_USER_ID + workers + WARMUP_WORKERS))
@@ -325,6 +337,9 @@ async def benchmark(workers: int, concurrency: int, url: str) -> int:
         "p90_ms": ms(percentile(latencies, 0.90)),
         "p99_ms": ms(percentile(latencies, 0.99)),
         "max_ms": ms(max(latencies)),
+        "serial_workers": SERIAL_WORKERS,
+        "serial_p50_ms": ms(percentile(serial_latencies, 0.50)),
+        "serial_p99_ms": ms(percentile(serial_latencies, 0.99)),
         "echo_updates": echo_updates,
         "echo_updates_per_s": round(echo_rate, 1),
         "echo_p50_ms": ms(percentile(echo.latencies, 0.50)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import datetime
 
@@ -38,6 +39,13 @@ PINNED_RESPONSES = tuple(
         methods.DeleteMessage,
     )
 )
+
+
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (aiogram's and pydantic's thousands of models and
+    schemas) out of the garbage collector's reach: full collections then stay short."""
+    gc.collect()
+    gc.freeze()
 
 
 def build_storage(

@@ -11,7 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
-from bot.dispatcher import build_dispatcher
+from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.middlewares.i18n import fluent_core
 from bot.settings import SUPPORTED_LOCALES, Settings
 from models.db import create_engine, create_session_factory
@@ -56,6 +56,7 @@ async def run_polling(settings: Settings) -> None:
         scheduler.start()
         await register_commands(bot, settings.default_locale)
         me = await bot.get_me()
+        freeze_startup_objects()
         logger.info("serving @%s through %s", me.username, settings.telegram_api_url)
         # aiogram stops polling cleanly on SIGINT and SIGTERM (handle_signals=True).
         await dp.start_polling(
