@@ -1,6 +1,7 @@
 """aiogram routers, one module per user journey, composed in one place."""
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
 from handlers import access, application, fallback, join, leads, privacy, start
 
@@ -29,5 +30,8 @@ def _fresh(template: Router) -> Router:
 
 def build_router() -> Router:
     root = Router(name="root")
+    # Private chats only: union membership is sensitive, and a group is no place for a form.
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(*(_fresh(r) for r in JOURNEYS))
     return root

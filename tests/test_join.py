@@ -11,7 +11,7 @@ from bot.storage import DatabaseStorage
 from models import Application, AuditEvent, Enterprise, FsmRecord, Person, Unit
 from services.demo import tax_code
 from services.routing import RoutingReason
-from tests.conftest import World, t
+from tests.conftest import NOW, World, t
 from tests.journeys import ANSWERS, complete_join, reach
 
 
@@ -378,3 +378,18 @@ async def test_state_lives_in_the_database(world: World) -> None:
     await reach(user, "birth_date")
     assert isinstance(world.dp.storage, DatabaseStorage)
     assert await fsm_state(world, 33) == "JoinForm:birth_date"
+
+
+async def test_group_chats_are_ignored(world: World) -> None:
+    from aiogram.types import Chat, Message, Update, User
+
+    group = Chat(id=-100123, type="supergroup", title="Tổ may 3")
+    message = Message(
+        message_id=1,
+        date=NOW,
+        chat=group,
+        text="/start",
+        from_user=User(id=36, is_bot=False, first_name="Lan"),
+    )
+    await world.sim.feed(Update(update_id=world.sim.next_update_id(), message=message))
+    assert world.api.sent == []
