@@ -23,7 +23,9 @@ def add_access_commands(commands: Any) -> None:
     admin = commands.add_parser("admin", help="manage administrators")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     add = admin_commands.add_parser("add", help="make a Telegram user an administrator")
-    add.add_argument("chat_id", type=int, help="the user's Telegram id (the bot shows it)")
+    add.add_argument(
+        "chat_id", type=int, help="the user's Telegram id (shown under My data, /mydata)"
+    )
     add.add_argument("--unit", help="the unit code (default: the root of the tree)")
 
 

@@ -25,6 +25,7 @@ async def render_my_data(
         i18n.get(
             "privacy-account",
             channel=person.channel,
+            chat_id=person.chat_id,
             language=person.language,
             since=person.created_at.strftime("%d/%m/%Y"),
         )

@@ -300,7 +300,7 @@ async def test_my_data_shows_what_is_stored_and_delete_erases_it(world: World) -
     user = world.sim.user(29)
     await complete_join(user)
     await user.click(t("menu-my-data"))
-    for value in ("Nguyễn Thị Lan", "+84912345678", ANSWERS["citizen_id"], "Công nhân may"):
+    for value in ("Nguyễn Thị Lan", "+84912345678", ANSWERS["citizen_id"], "Công nhân may", "29"):
         assert value in user.last.text
     await user.click(t("privacy-delete"))
     await user.click(t("privacy-delete-yes"))

@@ -11,7 +11,7 @@ status-approved = ✅ Admitted
 status-rejected = ❌ Not accepted
 privacy-account =
     <b>The data we keep about you</b>
-    Account: { $channel }, language: { $language }, since { $since }.
+    Account: { $channel } (id { $chat_id }), language: { $language }, since { $since }.
 privacy-application =
     <b>Application { $reference }</b>
     Name: { $full_name }

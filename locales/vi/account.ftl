@@ -11,7 +11,7 @@ status-approved = ✅ Đã được kết nạp
 status-rejected = ❌ Chưa được chấp nhận
 privacy-account =
     <b>Dữ liệu chúng tôi lưu về bạn</b>
-    Tài khoản: { $channel }, ngôn ngữ: { $language }, từ ngày { $since }.
+    Tài khoản: { $channel } (mã { $chat_id }), ngôn ngữ: { $language }, từ ngày { $since }.
 privacy-application =
     <b>Hồ sơ { $reference }</b>
     Họ tên: { $full_name }
