@@ -719,11 +719,8 @@ async def on_text(
     if step == "phone":
         await _take_phone(message, text, state, i18n, bot, session)
         return
-    if step == "workplace":
-        await _search_workplace(message, text, state, i18n, bot, session)
-        return
-    if step == "employer_ward":
-        await _search_ward(message, text, state, i18n, bot, session)
+    if step in SEARCHES:
+        await _search(message, text, state, i18n, bot, session, step)
         return
     draft = Draft.from_state(await state.get_data())
     if step == "birth_date":
@@ -757,76 +754,46 @@ async def _refuse(
     )
 
 
-async def _search_workplace(
+# The two search steps: the longest query, and the messages for matches and for none.
+SEARCHES = {
+    "workplace": (200, "join-workplace-results", "join-workplace-none"),
+    "employer_ward": (100, "join-ward-results", "join-ward-none"),
+}
+
+
+async def _search(
     message: Message,
     text: str,
     state: FSMContext,
     i18n: I18nContext,
     bot: Bot,
     session: AsyncSession,
+    step: str,
 ) -> None:
-    query = search_query(text, 200)
+    """Search the register (workplace) or the wards (employer_ward) and offer the matches."""
+    longest, found_key, none_key = SEARCHES[step]
+    query = search_query(text, longest)
     if query is None:
-        await ask(
-            bot,
-            message.chat.id,
-            state,
-            session,
-            i18n,
-            "workplace",
-            reason=i18n.get("join-workplace-query-length"),
-        )
+        reason = i18n.get("join-workplace-query-length")
+        await ask(bot, message.chat.id, state, session, i18n, step, reason=reason)
         return
-    matches = await search_enterprises(session, query)
-    rows = choice_rows(
-        (f"{m.name} · {m.tax_code}", JoinCb(step="workplace", action="pick", value=str(m.id)))
-        for m in matches
-    )
-    rows.append(
-        [
-            button(
-                i18n.get("join-workplace-not-listed"), JoinCb(step="workplace", action="notlisted")
-            )
+    if step == "workplace":
+        found = [
+            (f"{m.name} · {m.tax_code}", m.id) for m in await search_enterprises(session, query)
         ]
-    )
-    rows.append(_controls("workplace", i18n))
-    key = "join-workplace-results" if matches else "join-workplace-none"
-    await bot.send_message(
-        message.chat.id, i18n.get(key, query=esc(query)), reply_markup=keyboard(*rows)
-    )
-
-
-async def _search_ward(
-    message: Message,
-    text: str,
-    state: FSMContext,
-    i18n: I18nContext,
-    bot: Bot,
-    session: AsyncSession,
-) -> None:
-    query = search_query(text, 100)
-    if query is None:
-        await ask(
-            bot,
-            message.chat.id,
-            state,
-            session,
-            i18n,
-            "employer_ward",
-            reason=i18n.get("join-workplace-query-length"),
-        )
-        return
-    wards = await search_wards(session, query)
+        other = button(i18n.get("join-workplace-not-listed"), JoinCb(step=step, action="notlisted"))
+    else:
+        found = [(w.name, w.id) for w in await search_wards(session, query)]
+        other = button(i18n.get("join-ward-unknown"), JoinCb(step=step, action="skip"))
     rows = choice_rows(
-        (w.name, JoinCb(step="employer_ward", action="pick", value=str(w.id))) for w in wards
+        (label, JoinCb(step=step, action="pick", value=str(unit_or_enterprise)))
+        for label, unit_or_enterprise in found
     )
-    rows.append(
-        [button(i18n.get("join-ward-unknown"), JoinCb(step="employer_ward", action="skip"))]
-    )
-    rows.append(_controls("employer_ward", i18n))
-    key = "join-ward-results" if wards else "join-ward-none"
+    rows += [[other], _controls(step, i18n)]
     await bot.send_message(
-        message.chat.id, i18n.get(key, query=esc(query)), reply_markup=keyboard(*rows)
+        message.chat.id,
+        i18n.get(found_key if found else none_key, query=esc(query)),
+        reply_markup=keyboard(*rows),
     )
 
 
