@@ -66,7 +66,8 @@ def qr_png(data: str) -> bytes:
     import qrcode
     from qrcode.image.pure import PyPNGImage
 
-    image = qrcode.make(data, image_factory=PyPNGImage, box_size=8, border=2)
+    # 16-pixel modules print sharply on A4; a 4-module quiet zone is what scanners expect.
+    image = qrcode.make(data, image_factory=PyPNGImage, box_size=16, border=4)
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
