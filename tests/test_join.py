@@ -393,3 +393,21 @@ async def test_group_chats_are_ignored(world: World) -> None:
     )
     await world.sim.feed(Update(update_id=world.sim.next_update_id(), message=message))
     assert world.api.sent == []
+
+
+async def test_my_application_shows_each_outcome_with_its_reason(world: World) -> None:
+    user = world.sim.user(37)
+    await complete_join(user)
+    for status, reason in [
+        ("more_info", "Xin bổ sung ảnh CCCD"),
+        ("rejected", "Trùng hồ sơ"),
+        ("approved", None),
+    ]:
+        async with world.session_factory.begin() as session:
+            application = await session.scalar(select(Application))
+            assert application is not None
+            application.status, application.status_reason = status, reason
+        await user.send("/status")
+        assert t(f"status-{status.replace('_', '-')}") in user.last.text
+        if reason:
+            assert t("application-reason", reason=reason) in user.last.text
