@@ -426,44 +426,10 @@ def _is_current(callback_data: JoinCb, raw_state: str | None) -> bool:
     return STEP_OF_STATE.get(raw_state or "") == callback_data.step
 
 
-@router.callback_query(JoinCb.filter(F.action == "cancel"))
-async def cancel(
-    query: CallbackQuery,
-    callback_data: JoinCb,
-    state: FSMContext,
-    raw_state: str | None,
-    i18n: I18nContext,
-    bot: Bot,
-    session: AsyncSession,
-) -> None:
-    if not _is_current(callback_data, raw_state):
-        await stale_button(query, state, raw_state, i18n, bot, session)
-        return
-    await query.answer()
-    await cancel_join(bot, query.from_user.id, state, i18n)
-
-
 async def cancel_join(bot: Bot, chat_id: int, state: FSMContext, i18n: I18nContext) -> None:
     await state.clear()
     await bot.send_message(chat_id, i18n.get("join-cancelled"), reply_markup=ReplyKeyboardRemove())
     await bot.send_message(chat_id, i18n.get("menu-title"), reply_markup=main_menu(i18n))
-
-
-@router.callback_query(JoinCb.filter(F.action == "back"))
-async def back(
-    query: CallbackQuery,
-    callback_data: JoinCb,
-    state: FSMContext,
-    raw_state: str | None,
-    i18n: I18nContext,
-    bot: Bot,
-    session: AsyncSession,
-) -> None:
-    if not _is_current(callback_data, raw_state):
-        await stale_button(query, state, raw_state, i18n, bot, session)
-        return
-    await query.answer()
-    await go_back(bot, query.from_user.id, state, session, i18n, callback_data.step)
 
 
 async def go_back(
@@ -500,7 +466,11 @@ async def on_button(
     step, action, value = callback_data.step, callback_data.action, callback_data.value
     draft = Draft.from_state(await state.get_data())
     await query.answer()
-    if step == "consent" and action == "agree":
+    if action == "cancel":
+        await cancel_join(bot, chat_id, state, i18n)
+    elif action == "back":
+        await go_back(bot, chat_id, state, session, i18n, step)
+    elif step == "consent" and action == "agree":
         draft.consent_at = clock().astimezone(UTC).isoformat()
         await _advance(bot, chat_id, state, session, i18n, step, draft)
     elif step == "consent" and action == "decline":

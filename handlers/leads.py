@@ -85,24 +85,6 @@ class LeadListCb(CallbackData, prefix="ll"):
     page: int = 0
 
 
-FORM_STEPS = (
-    "tax_code",
-    "confirm",
-    "name",
-    "address",
-    "ward",
-    "workers",
-    "pays_fee",
-    "party_cell",
-    "industrial_zone",
-    "years",
-    "contact",
-    "note",
-    "duplicate",
-    "duplicate_note",
-)
-STEPS: dict[str, State] = {name: getattr(LeadForm, name) for name in FORM_STEPS}
-STEP_OF_STATE = {state.state: name for name, state in STEPS.items()}
 INPUTS: dict[str, State] = {
     name: getattr(LeadInput, name) for name in ("follow_up", "note", "tax_code")
 }
@@ -121,6 +103,10 @@ NEW_ORDER = [
     "note",
 ]
 KNOWN_ORDER = ["tax_code", "confirm", "contact", "note"]
+# Every step of the report: the two orders, and the offer to note an already-reported lead.
+FORM_STEPS = (*NEW_ORDER, "confirm", "duplicate", "duplicate_note")
+STEPS: dict[str, State] = {name: getattr(LeadForm, name) for name in FORM_STEPS}
+STEP_OF_STATE = {state.state: name for name, state in STEPS.items()}
 YES_NO_STEPS = {
     "pays_fee": "pays_union_fee",
     "party_cell": "has_party_cell",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,6 +89,56 @@ async def scope_roots(session: AsyncSession, person: Person, action: str) -> lis
     return [g.unit_id for g in await active_grants(session, person.id) if g.role in allowed]
 
 
+def deny(
+    session: AsyncSession,
+    person: Person | None,
+    action: str,
+    reason: str,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+) -> NoReturn:
+    """Audit a refusal and raise it; the error handler answers the user."""
+    audit.record(
+        session,
+        "access.denied",
+        actor_id=None if person is None else person.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        attempted=action,
+        reason=reason,
+    )
+    raise Forbidden(action, reason)
+
+
+async def permitted_grants(
+    session: AsyncSession,
+    person: Person | None,
+    action: str,
+    unit_id: int | None = None,
+    *,
+    subject: tuple[str, int] | None = None,
+    tree: UnitTree | None = None,
+) -> list[RoleGrant]:
+    """Every grant that allows `action` on `unit_id`; refuses (and audits) when none does.
+
+    With `unit_id` None, any grant with a suitable role suffices (e.g. to open a menu).
+    `subject` names what the refusal is about in the audit trail (default: the unit).
+    """
+    subject_type, subject_id = subject or (
+        ("unit", unit_id) if unit_id is not None else (None, None)
+    )
+    grants = [] if person is None else await active_grants(session, person.id)
+    suitable = [g for g in grants if g.role in ALLOWED[action]]
+    if not suitable:
+        deny(session, person, action, "no_role", subject_type, subject_id)
+    if unit_id is not None:
+        lineage = set((tree or await UnitTree.load(session)).lineage(unit_id))
+        suitable = [g for g in suitable if g.unit_id in lineage]
+        if not suitable:
+            deny(session, person, action, "out_of_scope", subject_type, subject_id)
+    return suitable
+
+
 async def authorize(
     session: AsyncSession,
     person: Person | None,
@@ -95,31 +146,8 @@ async def authorize(
     unit_id: int | None = None,
     tree: UnitTree | None = None,
 ) -> RoleGrant:
-    """The grant that allows `action` on `unit_id`; refuses (and audits) otherwise.
-
-    With `unit_id` None, any grant with a suitable role suffices (e.g. to open a menu).
-    """
-    grants = [] if person is None else await active_grants(session, person.id)
-    suitable = [g for g in grants if g.role in ALLOWED[action]]
-    if suitable and unit_id is not None:
-        tree = tree or await UnitTree.load(session)
-        lineage = set(tree.lineage(unit_id))
-        suitable = [g for g in suitable if g.unit_id in lineage]
-        reason = "out_of_scope"
-    else:
-        reason = "no_role"
-    if suitable:
-        return suitable[0]
-    audit.record(
-        session,
-        "access.denied",
-        actor_id=None if person is None else person.id,
-        subject_type="unit" if unit_id is not None else None,
-        subject_id=unit_id,
-        attempted=action,
-        reason=reason if grants else "no_role",
-    )
-    raise Forbidden(action, reason if grants else "no_role")
+    """The grant that allows `action` on `unit_id`; refuses (and audits) otherwise."""
+    return (await permitted_grants(session, person, action, unit_id, tree=tree))[0]
 
 
 async def grant_role(

@@ -21,10 +21,10 @@ from services import audit
 from services.access import (
     ALLOWED,
     Action,
-    Forbidden,
     UnitTree,
-    active_grants,
     authorize,
+    deny,
+    permitted_grants,
     scope_roots,
 )
 from services.register import enterprise_by_tax_code
@@ -179,6 +179,13 @@ def is_supervisor(roles: frozenset[str]) -> bool:
     return bool(roles & SUPERVISORS)
 
 
+def _record_event(
+    session: AsyncSession, lead: Lead, person: Person, now: datetime, kind: str, **fields: Any
+) -> None:
+    """One entry of the lead's history: who did what, and when."""
+    session.add(LeadEvent(lead_id=lead.id, at=_utc(now), actor_id=person.id, kind=kind, **fields))
+
+
 async def lead_for(
     session: AsyncSession, person: Person, lead_id: int, action: str = Action.UPDATE_LEAD
 ) -> Lead:
@@ -188,33 +195,14 @@ async def lead_for(
     lead whose unit is within theirs.
     """
     lead = await session.get(Lead, lead_id)
-    grants = await active_grants(session, person.id)
-    suitable = [g for g in grants if g.role in ALLOWED[action]]
-    covering = []
-    if lead is not None and suitable:
-        lineage = set((await UnitTree.load(session)).lineage(lead.unit_id))
-        covering = [g for g in suitable if g.unit_id in lineage]
-    supervising = any(g.role in SUPERVISORS for g in covering)
-    if lead is not None and covering and (supervising or lead.collaborator_id == person.id):
-        return lead
-    if not suitable:
-        reason = "no_role"
-    elif lead is None:
-        reason = "not_found"
-    elif not covering:
-        reason = "out_of_scope"
-    else:
-        reason = "not_own"
-    audit.record(
-        session,
-        "access.denied",
-        actor_id=person.id,
-        subject_type="lead",
-        subject_id=lead_id,
-        attempted=action,
-        reason=reason,
+    if lead is None:
+        deny(session, person, action, "not_found", "lead", lead_id)
+    grants = await permitted_grants(
+        session, person, action, lead.unit_id, subject=("lead", lead_id)
     )
-    raise Forbidden(action, reason)
+    if lead.collaborator_id == person.id or any(g.role in SUPERVISORS for g in grants):
+        return lead
+    deny(session, person, action, "not_own", "lead", lead_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,17 +379,9 @@ async def report_lead(
     )
     session.add(lead)
     await session.flush()
-    session.add(
-        LeadEvent(
-            lead_id=lead.id, at=_utc(now), actor_id=person.id, kind="reported", to_stage=lead.stage
-        )
-    )
+    _record_event(session, lead, person, now, "reported", to_stage=lead.stage)
     if draft.note:
-        session.add(
-            LeadEvent(
-                lead_id=lead.id, at=_utc(now), actor_id=person.id, kind="note", note=draft.note
-            )
-        )
+        _record_event(session, lead, person, now, "note", note=draft.note)
     audit.record(
         session,
         "lead.reported",
@@ -424,20 +404,10 @@ async def add_note_to_reported(
     """
     lead = await session.get(Lead, lead_id)
     if lead is None or lead.stage not in LeadStage.ACTIVE:
-        audit.record(
-            session,
-            "access.denied",
-            actor_id=person.id,
-            subject_type="lead",
-            subject_id=lead_id,
-            attempted=Action.REPORT_LEAD,
-            reason="not_found" if lead is None else "inactive",
-        )
-        raise Forbidden(Action.REPORT_LEAD, "not_found")
+        reason = "not_found" if lead is None else "inactive"
+        deny(session, person, Action.REPORT_LEAD, reason, "lead", lead_id)
     await authorize(session, person, Action.REPORT_LEAD, lead.unit_id)
-    session.add(
-        LeadEvent(lead_id=lead.id, at=_utc(now), actor_id=person.id, kind="note", note=text)
-    )
+    _record_event(session, lead, person, now, "note", note=text)
     return lead
 
 
@@ -534,16 +504,7 @@ async def change_stage(
         other = await active_lead(session, lead.enterprise_id)
         if other is not None and other.id != lead.id:
             raise AlreadyActiveError(other)
-    session.add(
-        LeadEvent(
-            lead_id=lead.id,
-            at=_utc(now),
-            actor_id=person.id,
-            kind="stage",
-            from_stage=lead.stage,
-            to_stage=stage,
-        )
-    )
+    _record_event(session, lead, person, now, "stage", from_stage=lead.stage, to_stage=stage)
     lead.stage = stage
     lead.updated_at = _utc(now)
     audit.record(
@@ -562,23 +523,13 @@ async def set_follow_up(
 ) -> None:
     lead.next_follow_up = day
     lead.updated_at = _utc(now)
-    session.add(
-        LeadEvent(
-            lead_id=lead.id,
-            at=_utc(now),
-            actor_id=person.id,
-            kind="follow_up",
-            note=day.isoformat(),
-        )
-    )
+    _record_event(session, lead, person, now, "follow_up", note=day.isoformat())
 
 
 async def add_note(
     session: AsyncSession, person: Person, lead: Lead, text: str, now: datetime
 ) -> None:
-    session.add(
-        LeadEvent(lead_id=lead.id, at=_utc(now), actor_id=person.id, kind="note", note=text)
-    )
+    _record_event(session, lead, person, now, "note", note=text)
     lead.updated_at = _utc(now)
 
 
@@ -592,9 +543,7 @@ async def set_tax_code(
     if holder is not None and holder.id != enterprise.id:
         return holder
     enterprise.tax_code = tax_code
-    session.add(
-        LeadEvent(lead_id=lead.id, at=_utc(now), actor_id=person.id, kind="tax_code", note=tax_code)
-    )
+    _record_event(session, lead, person, now, "tax_code", note=tax_code)
     return None
 
 
@@ -631,15 +580,7 @@ async def reassign(
     previous = lead.collaborator_id
     lead.collaborator_id = target.id
     lead.updated_at = _utc(now)
-    session.add(
-        LeadEvent(
-            lead_id=lead.id,
-            at=_utc(now),
-            actor_id=person.id,
-            kind="reassign",
-            note=f"{previous or ''}>{target.id}",
-        )
-    )
+    _record_event(session, lead, person, now, "reassign", note=f"{previous or ''}>{target.id}")
     audit.record(
         session,
         "lead.reassigned",
