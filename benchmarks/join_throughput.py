@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.local_session import BOT_ID, LocalSession, SentMessage
-from bot.middlewares.i18n import fluent_core
+from locales import fluent_core
 from bot.settings import Settings
 from bot.simulator import Simulator, SimUser
 from models import Application, Person, ProcessedUpdate

@@ -12,8 +12,9 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
-from bot.middlewares.i18n import fluent_core
-from bot.settings import SUPPORTED_LOCALES, Settings
+from locales import fluent_core
+from bot.settings import Settings
+from locales import SUPPORTED_LOCALES
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 from scheduler.jobs import build_scheduler
@@ -51,7 +52,7 @@ async def run_polling(settings: Settings) -> None:
     session_factory = create_session_factory(engine)
     dp = build_dispatcher(settings, session_factory)
     bot = make_bot(settings)
-    scheduler = build_scheduler(settings, session_factory)
+    scheduler = build_scheduler(settings.tz, session_factory)
     try:
         scheduler.start()
         await register_commands(bot, settings.default_locale)

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-SUPPORTED_LOCALES = ("vi", "en")
+from locales import SUPPORTED_LOCALES
 
 
 class Settings(BaseSettings):

@@ -12,8 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot.middlewares.i18n import fluent_core
-from bot.settings import SUPPORTED_LOCALES
+from locales import SUPPORTED_LOCALES, fluent_core
 from models import Role
 
 

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import SUPPORTED_LOCALES
+from locales import SUPPORTED_LOCALES
 from handlers.common import MenuCb, button, keyboard, main_menu
 from handlers.join import in_join, offer_resume, start_join
 from models import Person

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from datetime import tzinfo
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.settings import Settings
 from models.base import utcnow
 from services.housekeeping import prune
 
@@ -21,9 +22,9 @@ async def housekeeping(session_factory: async_sessionmaker[AsyncSession]) -> Non
 
 
 def build_scheduler(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+    tz: tzinfo, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    scheduler = AsyncIOScheduler(timezone=tz)
     scheduler.add_job(
         housekeeping,
         "cron",

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher
 from bot.local_session import LocalSession
-from bot.middlewares.i18n import fluent_core
+from locales import fluent_core
 from bot.settings import Settings
 from bot.simulator import Simulator
 from models.db import create_engine, create_session_factory

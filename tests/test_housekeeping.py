@@ -36,5 +36,5 @@ async def test_prune_keeps_recent_and_drops_old(world: World) -> None:
 
 
 def test_scheduler_has_the_housekeeping_job(world: World) -> None:
-    scheduler = build_scheduler(world.settings, world.session_factory)
+    scheduler = build_scheduler(world.settings.tz, world.session_factory)
     assert [job.id for job in scheduler.get_jobs()] == ["housekeeping"]
