@@ -43,9 +43,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.local_session import BOT_ID, LocalSession, SentMessage
-from locales import fluent_core
 from bot.settings import Settings
 from bot.simulator import Simulator, SimUser
+from locales import fluent_core
 from models import Application, Person, ProcessedUpdate
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
@@ -80,8 +80,9 @@ class ErrorCounter(logging.Handler):
 class TimedSimulator(Simulator):
     """A Simulator that times every `dp.feed_update` and routes replies to their user's inbox."""
 
-    def __init__(self, dp: Dispatcher, bot: Bot, session: LocalSession,
-                 first_update_id: int = 1) -> None:
+    def __init__(
+        self, dp: Dispatcher, bot: Bot, session: LocalSession, first_update_id: int = 1
+    ) -> None:
         super().__init__(dp, bot, session)
         self.latencies: list[float] = []
         self.users: dict[int, SimUser] = {}
@@ -116,9 +117,11 @@ class TimedSimulator(Simulator):
 
 def make_bot(session: LocalSession) -> Bot:
     # The same defaults as bot.runner.make_bot, on the in-process Bot API.
-    return Bot(f"{BOT_ID}:BENCH", session=session,
-               default=DefaultBotProperties(parse_mode=ParseMode.HTML,
-                                            link_preview_is_disabled=True))
+    return Bot(
+        f"{BOT_ID}:BENCH",
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
 
 
 def make_simulator(dp: Dispatcher, first_update_id: int = 1) -> TimedSimulator:
@@ -129,6 +132,7 @@ def make_simulator(dp: Dispatcher, first_update_id: int = 1) -> TimedSimulator:
 
 
 # ---- the journey ----------------------------------------------------------------------------
+
 
 def labels() -> dict[str, str]:
     core = fluent_core(LOCALE)
@@ -194,8 +198,9 @@ async def echo_journey(sim: TimedSimulator, user_id: int, serial: int, _: dict[s
 Journey = Callable[[TimedSimulator, int, int, dict[str, str]], Awaitable[None]]
 
 
-async def run_workers(sim: TimedSimulator, journey: Journey, user_ids: list[int],
-                      concurrency: int) -> tuple[float, list[BaseException]]:
+async def run_workers(
+    sim: TimedSimulator, journey: Journey, user_ids: list[int], concurrency: int
+) -> tuple[float, list[BaseException]]:
     """Run one journey per user id, `concurrency` at a time; the wall time and the failures."""
     gate = asyncio.Semaphore(concurrency)
     text = labels()
@@ -206,13 +211,15 @@ async def run_workers(sim: TimedSimulator, journey: Journey, user_ids: list[int]
 
     gc.collect()
     start = time.perf_counter()
-    results = await asyncio.gather(*(one(user_id - FIRST_USER_ID, user_id)
-                                     for user_id in user_ids), return_exceptions=True)
+    results = await asyncio.gather(
+        *(one(user_id - FIRST_USER_ID, user_id) for user_id in user_ids), return_exceptions=True
+    )
     wall = time.perf_counter() - start
     return wall, [r for r in results if isinstance(r, BaseException)]
 
 
 # ---- the two bots -------------------------------------------------------------------------
+
 
 def build_echo_dispatcher() -> Dispatcher:
     router = Router(name="echo")
@@ -239,10 +246,12 @@ async def prepare_database(url: str) -> None:
 async def first_free_ids(factory: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
     """A user id and an update id no earlier run on this database has used (for --db)."""
     async with factory() as session:
-        chat_ids = (await session.scalars(
-            select(Person.chat_id).where(Person.channel == "telegram"))).all()
+        chat_ids = (
+            await session.scalars(select(Person.chat_id).where(Person.channel == "telegram"))
+        ).all()
         max_update = await session.scalar(
-            select(func.max(ProcessedUpdate.update_id)).where(ProcessedUpdate.bot_id == BOT_ID))
+            select(func.max(ProcessedUpdate.update_id)).where(ProcessedUpdate.bot_id == BOT_ID)
+        )
     numeric = [int(c) for c in chat_ids if c.isdigit()]
     return max([FIRST_USER_ID - 1, *numeric]) + 1, (max_update or 0) + 1
 
@@ -290,19 +299,23 @@ async def benchmark(workers: int, concurrency: int, url: str) -> int:
 
         _, failures = await run_workers(sim, join_journey, warm, concurrency)
         if failures or errors.count:
-            return fail(f"warm-up: {len(failures)} journeys broke, {errors.count} errors logged",
-                        failures)
+            return fail(
+                f"warm-up: {len(failures)} journeys broke, {errors.count} errors logged", failures
+            )
         sim.latencies.clear()
         freeze_startup_objects()  # as `doanvien run` does once it is up
         wall, failures = await run_workers(sim, join_journey, measured, concurrency)
         if failures or errors.count:
-            return fail(f"{len(failures)} of {workers} journeys broke, "
-                        f"{errors.count} errors logged", failures)
+            return fail(
+                f"{len(failures)} of {workers} journeys broke, {errors.count} errors logged",
+                failures,
+            )
         latencies, updates = list(sim.latencies), len(sim.latencies)
         stored = await applications_of(factory, measured)
         if stored != workers or updates != workers * STEPS_PER_JOURNEY:
-            return fail(f"{stored} applications stored for {workers} workers "
-                        f"({updates} updates fed)")
+            return fail(
+                f"{stored} applications stored for {workers} workers ({updates} updates fed)"
+            )
         # One update at a time: what a single worker waits for, without queueing behind others.
         serial = list(range(measured[-1] + 1, measured[-1] + 1 + SERIAL_WORKERS))
         sim.latencies.clear()
@@ -316,8 +329,9 @@ async def benchmark(workers: int, concurrency: int, url: str) -> int:
         _, failures = await run_workers(echo, echo_journey, echo_ids[:WARMUP_WORKERS], concurrency)
         echo.latencies.clear()
         echo.replies = 0
-        echo_wall, failures = await run_workers(echo, echo_journey, echo_ids[WARMUP_WORKERS:],
-                                                concurrency)
+        echo_wall, failures = await run_workers(
+            echo, echo_journey, echo_ids[WARMUP_WORKERS:], concurrency
+        )
         echo_updates = len(echo.latencies)
         if failures or echo_updates != updates or echo.replies != updates:
             return fail(f"echo bot: {echo.replies} replies to {echo_updates} updates", failures)
@@ -360,15 +374,23 @@ async def benchmark(workers: int, concurrency: int, url: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--workers", type=int, default=200, help="simulated workers (default 200)")
-    parser.add_argument("--concurrency", type=int, default=20,
-                        help="workers in flight at once (default 20)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="SQLite file to use (default: a fresh one in a temp dir)")
+    parser.add_argument(
+        "--concurrency", type=int, default=20, help="workers in flight at once (default 20)"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file to use (default: a fresh one in a temp dir)",
+    )
     args = parser.parse_args(argv)
     if args.workers < 1 or args.concurrency < 1:
         parser.error("--workers and --concurrency must be at least 1")
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="doanvien-bench-") as tmp:
         db = args.db if args.db is not None else Path(tmp) / "bench.db"

@@ -12,9 +12,8 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
-from locales import fluent_core
 from bot.settings import Settings
-from locales import SUPPORTED_LOCALES
+from locales import SUPPORTED_LOCALES, fluent_core
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 from scheduler.jobs import build_scheduler

@@ -11,9 +11,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from locales import SUPPORTED_LOCALES
 from handlers.common import MenuCb, button, keyboard, main_menu
 from handlers.join import in_join, offer_resume, start_join
+from locales import SUPPORTED_LOCALES
 from models import Person
 from services.people import set_language
 from services.register import enterprise_by_tax_code

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-
 from datetime import tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher
 from bot.local_session import LocalSession
-from locales import fluent_core
 from bot.settings import Settings
 from bot.simulator import Simulator
+from locales import fluent_core
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade
 from services.demo import load_demo

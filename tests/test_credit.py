@@ -36,11 +36,13 @@ async def test_link_credits_exactly_the_collaborator_whose_link_was_used(world: 
     await start_from_link(world, 813, f"e_{second.tax_code}_c{lead_lan.ref}", "Hà Văn Cường")
     await start_from_link(world, 814, f"e_{first.tax_code}", "Lý Văn Dũng")
     async with world.session_factory() as session:
-        rows = (await session.execute(
-            select(Application.full_name, Application.credited_lead_id, Person.chat_id)
-            .outerjoin(Person, Person.id == Application.credited_person_id)
-            .order_by(Application.id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(Application.full_name, Application.credited_lead_id, Person.chat_id)
+                .outerjoin(Person, Person.id == Application.credited_person_id)
+                .order_by(Application.id)
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [
         ("Vũ Văn An", lead_lan.id, "801"),
         ("Đỗ Văn Bình", lead_hoa.id, "802"),

@@ -35,8 +35,19 @@ DYNAMIC = {
     "invite-refused-": ["unknown", "used", "expired", "revoked"],
     "lead-stage-": ["new", "contacted", "mobilizing", "founded", "declined", "closed"],
     "lead-reason-": ["pays-fee", "workers", "party-cell", "industrial-zone", "years"],
-    "lead-ask-": ["tax-code", "name", "address", "ward", "workers", "pays-fee", "party-cell",
-                  "industrial-zone", "years", "contact", "note"],
+    "lead-ask-": [
+        "tax-code",
+        "name",
+        "address",
+        "ward",
+        "workers",
+        "pays-fee",
+        "party-cell",
+        "industrial-zone",
+        "years",
+        "contact",
+        "note",
+    ],
     "cmd-": ["start", "join", "status", "mydata", "why", "language", "help"],
 }
 

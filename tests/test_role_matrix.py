@@ -93,18 +93,28 @@ async def invite_for_ward(stage: Stage, user: SimUser) -> object:
 
 MATRIX: list[tuple[str, Attempt, list[str]]] = [
     ("report a lead", report, ["worker", "steering"]),
-    ("see a unit's leads", unit_leads,
-     ["worker", "steering", "owner", "other_collaborator"]),
-    ("change a lead's stage", change_stage,
-     ["worker", "steering", "other_collaborator", "far_collaborator", "far_officer"]),
-    ("open reassignment", open_reassign,
-     ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"]),
-    ("reassign a lead", reassign_to,
-     ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"]),
-    ("invite a collaborator", invite,
-     ["worker", "steering", "owner", "far_collaborator"]),
-    ("invite for a ward out of scope", invite_for_ward,
-     ["worker", "steering", "owner", "far_collaborator", "far_officer"]),
+    ("see a unit's leads", unit_leads, ["worker", "steering", "owner", "other_collaborator"]),
+    (
+        "change a lead's stage",
+        change_stage,
+        ["worker", "steering", "other_collaborator", "far_collaborator", "far_officer"],
+    ),
+    (
+        "open reassignment",
+        open_reassign,
+        ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"],
+    ),
+    (
+        "reassign a lead",
+        reassign_to,
+        ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"],
+    ),
+    ("invite a collaborator", invite, ["worker", "steering", "owner", "far_collaborator"]),
+    (
+        "invite for a ward out of scope",
+        invite_for_ward,
+        ["worker", "steering", "owner", "far_collaborator", "far_officer"],
+    ),
 ]
 CASES = [(name, attempt, who) for name, attempt, refused in MATRIX for who in refused]
 
@@ -112,14 +122,14 @@ CASES = [(name, attempt, who) for name, attempt, refused in MATRIX for who in re
 async def denials(world: World) -> int:
     async with world.session_factory() as session:
         count = await session.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "access.denied")
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "access.denied")
         )
     return int(count or 0)
 
 
-@pytest.mark.parametrize(("action", "attempt", "who"), CASES,
-                         ids=[f"{name}-{who}" for name, _, who in CASES])
+@pytest.mark.parametrize(
+    ("action", "attempt", "who"), CASES, ids=[f"{name}-{who}" for name, _, who in CASES]
+)
 async def test_refused(stage: Stage, action: str, attempt: Attempt, who: str) -> None:
     world = stage.world
     before = await denials(world)
