@@ -19,7 +19,16 @@ from models.migrate import upgrade_async
 from scheduler.jobs import build_scheduler
 
 logger = logging.getLogger("doanvien")
-COMMANDS = ("start", "join", "status", "mydata", "why", "language", "help")
+# The command menu: each command and the Fluent key of its description.
+COMMANDS = {
+    "start": "cmd-start",
+    "join": "cmd-join",
+    "status": "cmd-status",
+    "mydata": "cmd-mydata",
+    "why": "cmd-why",
+    "language": "cmd-language",
+    "help": "cmd-help",
+}
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -38,8 +47,8 @@ async def register_commands(bot: Bot, default_locale: str) -> None:
     scope = BotCommandScopeAllPrivateChats()
     for locale in (*SUPPORTED_LOCALES, None):
         commands = [
-            BotCommand(command=name, description=core.get(f"cmd-{name}", locale or default_locale))
-            for name in COMMANDS
+            BotCommand(command=name, description=core.get(key, locale or default_locale))
+            for name, key in COMMANDS.items()
         ]
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
 

@@ -1,37 +1,28 @@
-"""aiogram routers, one module per user journey, composed in one place."""
+"""aiogram routers, one module per user journey, each built by its module's `build_router()`."""
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import access, application, fallback, join, leads, privacy, start
-
-# access comes first (its deep links are more specific than start's); start comes next so
-# /start and menu buttons work from inside any form;
-# fallback comes last and takes whatever nobody else did.
-JOURNEYS = (
-    access.router,
-    start.router,
-    application.router,
-    privacy.router,
-    leads.router,
-    join.router,
-    fallback.router,
-)
-
-
-def _fresh(template: Router) -> Router:
-    # A router can belong to one parent only; copying the handler lists lets several
-    # Dispatchers live in one process (tests, a restart simulated in-process, benchmarks).
-    router = Router(name=template.name)
-    for event, observer in template.observers.items():
-        router.observers[event].handlers.extend(observer.handlers)
-    return router
+from handlers import access, application, fallback, forms, join, leads, privacy, start
 
 
 def build_router() -> Router:
+    """A fresh tree of routers (one per Dispatcher), with every router-level filter kept."""
     root = Router(name="root")
     # Private chats only: union membership is sensitive, and a group is no place for a form.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    root.include_routers(*(_fresh(r) for r in JOURNEYS))
+    # access comes first (its deep links are more specific than start's); start comes next so
+    # /start and menu buttons work from inside any form; /cancel before the forms it cancels;
+    # fallback comes last and takes whatever nobody else did.
+    root.include_routers(
+        access.build_router(),
+        start.build_router(),
+        forms.build_cancel_router([join.FORM, *leads.FORMS, access.FORM]),
+        application.build_router(),
+        privacy.build_router(),
+        leads.build_router(),
+        join.build_router(),
+        fallback.build_router(),
+    )
     return root

@@ -12,7 +12,12 @@ from handlers.common import MenuCb, esc, main_menu
 from models import Application, Person, Unit
 from services.applications import latest_application
 
-router = Router(name="application")
+STATUS_KEYS = {
+    "submitted": "status-submitted",
+    "more_info": "status-more-info",
+    "approved": "status-approved",
+    "rejected": "status-rejected",
+}
 
 
 async def render_application(
@@ -24,7 +29,7 @@ async def render_application(
         reference=application.reference or "",
         submitted=application.created_at.strftime("%d/%m/%Y"),
         unit=esc(unit.name if unit else "—"),
-        status=i18n.get(f"status-{application.status.replace('_', '-')}"),
+        status=i18n.get(STATUS_KEYS.get(application.status, "status-submitted")),
     )
     if application.status_reason:
         text += "\n" + i18n.get("application-reason", reason=esc(application.status_reason))
@@ -42,16 +47,21 @@ async def show_status(
     await bot.send_message(chat_id, text, reply_markup=main_menu(i18n))
 
 
-@router.message(Command("status"))
 async def cmd_status(
     message: Message, bot: Bot, session: AsyncSession, i18n: I18nContext, person: Person
 ) -> None:
     await show_status(bot, message.chat.id, session, i18n, person)
 
 
-@router.callback_query(MenuCb.filter(F.action == "status"))
 async def menu_status(
     query: CallbackQuery, bot: Bot, session: AsyncSession, i18n: I18nContext, person: Person
 ) -> None:
     await query.answer()
     await show_status(bot, query.from_user.id, session, i18n, person)
+
+
+def build_router() -> Router:
+    router = Router(name="application")
+    router.message.register(cmd_status, Command("status"))
+    router.callback_query.register(menu_status, MenuCb.filter(F.action == "status"))
+    return router

@@ -15,6 +15,13 @@ from aiogram_i18n import I18nContext
 from locales import SUPPORTED_LOCALES, fluent_core
 from models import Role
 
+ROLE_KEYS = {
+    Role.COLLABORATOR: "role-collaborator",
+    Role.OFFICER: "role-officer",
+    Role.STEERING: "role-steering",
+    Role.ADMIN: "role-admin",
+}
+
 
 class MenuCb(CallbackData, prefix="m"):
     action: str

@@ -10,12 +10,10 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
-from handlers.join import summary_text
 from models import Person
 from services.applications import Draft, applications_of, erase_person
+from services.forms.join import draft_text, gender_label
 from services.register import enterprise_by_id
-
-router = Router(name="privacy")
 
 
 async def render_my_data(
@@ -47,7 +45,7 @@ async def render_my_data(
                 birth_date=application.birth_date.strftime("%d/%m/%Y")
                 if application.birth_date
                 else "—",
-                gender=i18n.get(f"gender-{application.gender}") if application.gender else "—",
+                gender=gender_label(i18n.get, application.gender) or "—",
                 phone=esc(application.phone or "—"),
                 citizen_id=esc(application.citizen_id or "—"),
                 workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
@@ -56,7 +54,7 @@ async def render_my_data(
             )
         )
     if draft is not None and any(draft.to_state().values()):
-        parts.append(await summary_text(session, i18n, draft, key="privacy-draft"))
+        parts.append(await draft_text(i18n.get, session, draft, "privacy-draft"))
     if len(parts) == 1:
         parts.append(i18n.get("privacy-nothing-else"))
     return "\n\n".join(parts)
@@ -83,7 +81,6 @@ async def show_my_data(
     )
 
 
-@router.message(Command("mydata"))
 async def cmd_my_data(
     message: Message,
     bot: Bot,
@@ -95,7 +92,6 @@ async def cmd_my_data(
     await show_my_data(bot, message.chat.id, session, state, i18n, person)
 
 
-@router.callback_query(MenuCb.filter(F.action == "data"))
 async def menu_my_data(
     query: CallbackQuery,
     bot: Bot,
@@ -108,7 +104,6 @@ async def menu_my_data(
     await show_my_data(bot, query.from_user.id, session, state, i18n, person)
 
 
-@router.callback_query(MenuCb.filter(F.action == "erase"))
 async def ask_erase(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
     await query.answer()
     await bot.send_message(
@@ -121,7 +116,6 @@ async def ask_erase(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:
     )
 
 
-@router.callback_query(MenuCb.filter(F.action == "erase_yes"))
 async def erase(
     query: CallbackQuery,
     bot: Bot,
@@ -135,3 +129,12 @@ async def erase(
     await erase_person(session, person)
     await state.clear()
     await bot.send_message(query.from_user.id, text, reply_markup=main_menu(i18n))
+
+
+def build_router() -> Router:
+    router = Router(name="privacy")
+    router.message.register(cmd_my_data, Command("mydata"))
+    router.callback_query.register(menu_my_data, MenuCb.filter(F.action == "data"))
+    router.callback_query.register(ask_erase, MenuCb.filter(F.action == "erase"))
+    router.callback_query.register(erase, MenuCb.filter(F.action == "erase_yes"))
+    return router

@@ -34,11 +34,13 @@ __all__ = [
     "parse_contact",
     "parse_count",
     "parse_due_date",
+    "parse_employer_name",
     "parse_free_text",
     "parse_full_name",
     "parse_gender",
     "parse_phone",
     "parse_tax_code",
+    "parse_years_or_year",
 ]
 
 T = TypeVar("T")
@@ -117,7 +119,15 @@ def parse_full_name(text: str) -> Parsed[str]:
             return Invalid("invalid-name-chars")
     if letters < NAME_MIN_LETTERS:
         return Invalid("invalid-name-too-short")
-    return Valid(name)
+    return Valid(_title(name))
+
+
+def _title(name: str) -> str:
+    """ "nguyễn thị lan" or "NGUYỄN THỊ LAN" → "Nguyễn Thị Lan"; mixed case is kept as typed
+    ("Ksor H'Bia")."""
+    if name != name.lower() and name != name.upper():
+        return name
+    return " ".join(part[:1].upper() + part[1:].lower() for part in name.split(" "))
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,7 +212,9 @@ def parse_phone(text: str) -> Parsed[str]:
     if number.country_code != 84:
         return Invalid("invalid-phone-not-vietnamese")
     if not phonenumbers.is_valid_number(number):
-        return Invalid("invalid-phone-format")
+        digits = sum(ch.isdigit() for ch in raw)
+        # Ten digits that are no Vietnamese number: the prefix is wrong, not the length.
+        return Invalid("invalid-phone-prefix" if digits == 10 else "invalid-phone-format")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         return Invalid("invalid-phone-not-mobile")
     return Valid(phonenumbers.format_number(number, PhoneNumberFormat.E164))
@@ -300,6 +312,8 @@ _COUNT_RE: Final = re.compile(r"[0-9]{1,3}(?:[.,\s][0-9]{3})+|[0-9]+")
 def parse_count(text: str, minimum: int = 0, maximum: int = 1_000_000) -> Parsed[int]:
     """A whole number between ``minimum`` and ``maximum``, such as a number of workers."""
     raw = unicodedata.normalize("NFKC", text).strip()
+    if raw[:1] in ("-", "−") and _COUNT_RE.fullmatch(raw[1:].strip()):
+        return Invalid("invalid-count-too-small", {"min": minimum})
     if len(raw) > COUNT_MAX_INPUT_LEN or not _COUNT_RE.fullmatch(raw):
         return Invalid("invalid-count-format")
     value = int(re.sub(r"[.,\s]", "", raw))
@@ -308,6 +322,34 @@ def parse_count(text: str, minimum: int = 0, maximum: int = 1_000_000) -> Parsed
     if value > maximum:
         return Invalid("invalid-count-too-large", {"max": maximum})
     return Valid(value)
+
+
+FIRST_YEAR: Final = 1900
+MAX_YEARS: Final = 100
+
+
+def parse_years_or_year(text: str, this_year: int) -> Parsed[int]:
+    """Years in operation, typed either as a number of years ("5") or as the founding year
+    ("2019"); returned as a number of years."""
+    parsed = parse_count(text, minimum=0, maximum=1_000_000)
+    if isinstance(parsed, Invalid):
+        return parsed
+    value = parsed.value
+    if value <= MAX_YEARS:
+        return parsed
+    if FIRST_YEAR <= value <= this_year:
+        return Valid(this_year - value)
+    return Invalid("invalid-years", {"max": MAX_YEARS, "year": this_year})
+
+
+def parse_employer_name(text: str) -> Parsed[str]:
+    """The name of an enterprise or workplace: free text that has letters in it."""
+    parsed = parse_free_text(text, max_len=TEXT_MAX_LEN)
+    if isinstance(parsed, Invalid):
+        return parsed
+    if sum(ch.isalpha() for ch in parsed.value) < NAME_MIN_LETTERS:
+        return Invalid("invalid-name-needs-letters")
+    return parsed
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.access_cli import run_admin, run_invite
-from handlers.access import InviteCb
+from handlers.forms import FormCb
 from models import AuditEvent, Invitation, Person, Role, RoleGrant, Unit
 from models.base import utcnow
 from services.access import Action, Forbidden, authorize, grant_role
@@ -125,14 +125,29 @@ async def test_officer_invites_a_collaborator_for_a_ward_in_scope(world: World) 
     assert await grants(world, 321) == [("collaborator", "LC-TP-W01")]
 
 
-async def test_forged_ward_outside_scope_is_refused_and_audited(world: World) -> None:
+async def test_forged_ward_choice_is_refused(world: World) -> None:
+    # Buttons carry an index into the wards offered (kept on the server), never a unit id:
+    # a forged index picks nothing.
     await give_role(world, 330, Role.OFFICER, "LC-TP")
     officer = world.sim.user(330)
     await officer.send("/invite")
+    await officer.send("tan phong")
+    menu = int(officer.last.inline_buttons[0][1].split(":")[3])
+    forged = FormCb(form="invite", step="ward", menu=menu, action="c", index=40)
+    await officer.click_data(forged.pack())
+    assert t("join-stale-button") in officer.last.text
     async with world.session_factory() as session:
-        far = await unit_by_code(session, "LC-THU-W03")
-        assert far is not None
-    await officer.click_data(InviteCb(action="ward", unit_id=far.id).pack())
+        assert (await session.scalars(select(Invitation))).all() == []
+
+
+async def test_role_revoked_after_the_search_is_refused_and_audited(world: World) -> None:
+    await give_role(world, 331, Role.OFFICER, "LC-TP")
+    officer = world.sim.user(331)
+    await officer.send("/invite")
+    await officer.send("tan phong")
+    async with world.session_factory.begin() as session:
+        await session.execute(update(RoleGrant).values(revoked_at=utcnow()))
+    await officer.click("Tân Phong")
     assert officer.last.text == t("access-denied")
     assert "access.denied" in await audit_actions(world)
     async with world.session_factory() as session:

@@ -61,10 +61,10 @@ async def redis_world(tmp_path: Path) -> AsyncIterator[World]:
 async def exercise_storage(storage: DatabaseStorage) -> None:
     assert await storage.get_state(KEY) is None
     assert await storage.get_data(KEY) == {}
-    await storage.set_state(KEY, "JoinForm:phone")
+    await storage.set_state(KEY, "join:phone")
     await storage.set_data(KEY, {"draft": {"full_name": "Lò Văn Sáng"}, "n": 1})
-    await storage.set_state(KEY, "JoinForm:citizen_id")  # an upsert, not a second row
-    assert await storage.get_state(KEY) == "JoinForm:citizen_id"
+    await storage.set_state(KEY, "join:citizen_id")  # an upsert, not a second row
+    assert await storage.get_state(KEY) == "join:citizen_id"
     assert await storage.update_data(KEY, {"n": 2}) == {
         "draft": {"full_name": "Lò Văn Sáng"},
         "n": 2,
@@ -106,7 +106,7 @@ async def test_redis_storage_is_used_when_configured(redis_world: World) -> None
     await reach(user, "phone")
     assert (
         await redis_world.dp.storage.get_state(StorageKey(bot_id=42, chat_id=78, user_id=78))
-        == "JoinForm:phone"
+        == "join:phone"
     )
     restarted = redis_world.restart()
     assert isinstance(restarted.dp.storage, RedisStorage)

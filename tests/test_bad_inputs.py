@@ -50,10 +50,10 @@ CASES: list[tuple[str, str, str, dict[str, object]]] = [
     ("job", "B" * 101, "invalid-text-too-long", {"max": 100}),
     ("job", "<i>công nhân</i>", "invalid-text-markup", {}),
     ("job", "công\u0000nhân", "invalid-text-chars", {}),
-    ("workplace", "a", "join-workplace-query-length", {}),
-    ("workplace", LONG, "join-workplace-query-length", {}),
+    ("workplace", "a", "form-query-too-short", {}),
+    ("workplace", LONG, "form-query-too-long", {"max": 200}),
     ("consent", "đồng ý", "join-use-buttons", {}),
-    ("gender", "nữ", "join-use-buttons", {}),
+    ("gender", "robot", "join-use-buttons", {}),
     ("summary", "gửi", "join-use-buttons", {}),
 ]
 CONTENT_CASES = [
@@ -104,7 +104,9 @@ async def test_stickers_and_photos_mid_form_are_refused(world: World, step: str,
     await reach(user, step)
     before = await snapshot(world, 501)
     await (user.send_sticker() if kind == "sticker" else user.send_photo())
-    assert user.last.text.startswith("⚠️ " + t("join-text-only"))
+    # Where only a button answers, a sticker is told to press one; elsewhere, to type.
+    key = "join-use-buttons" if step in ("consent", "summary") else "join-text-only"
+    assert user.last.text.startswith("⚠️ " + t(key))
     assert await snapshot(world, 501) == before
 
 

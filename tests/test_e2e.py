@@ -413,7 +413,7 @@ async def test_sigkill_mid_journey_and_restart(server: BotAPIServer, bot: BotPro
     # update is confirmed, then kill the process without any chance to clean up.
     await server.wait_idle(timeout=STEP_TIMEOUT)
     await until(
-        lambda: fsm_state(bot.db_path, worker.user.id) == "JoinForm:phone",
+        lambda: fsm_state(bot.db_path, worker.user.id) == "join:phone",
         10,
         "the phone step was not stored",
     )

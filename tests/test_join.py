@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from aiogram.types import ReplyKeyboardMarkup
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.storage import DatabaseStorage
+from handlers.forms import FormCb
 from models import Application, AuditEvent, Enterprise, FsmRecord, Person, Unit
 from services.demo import tax_code
 from services.routing import RoutingReason
@@ -116,7 +117,7 @@ async def test_search_ignores_case_diacritics_and_finds_tax_codes(world: World) 
     buttons = [text for text, _ in user.last.inline_buttons]
     assert any(tax_code(1) in text for text in buttons)
     await user.send("công ty")
-    results = [b for b in user.last.inline_buttons if b[1].startswith("j:workplace:pick")]
+    results = [label for label, _ in user.last.inline_buttons if " · " in label]
     assert 1 <= len(results) <= 5
 
 
@@ -166,6 +167,10 @@ async def test_cancel_deletes_the_draft(world: World) -> None:
     user = world.sim.user(17)
     await reach(user, "phone")
     await user.send(t("join-cancel"))
+    # Answers would be lost: the worker is asked first, and the draft is kept until then.
+    assert user.last.text == t("form-cancel-confirm")
+    assert await fsm_state(world, 17) == "join:phone"
+    await user.click(t("form-cancel-yes"))
     assert t("join-cancelled") in [m.text for m in user.inbox[-2:]]
     async with world.session_factory() as session:
         record = await session.scalar(select(FsmRecord).where(FsmRecord.key.contains(":17:")))
@@ -279,11 +284,23 @@ async def test_stale_button_repeats_the_current_question(world: World) -> None:
 async def test_forged_callback_data_is_refused(world: World) -> None:
     user = world.sim.user(27)
     await reach(user, "workplace")
-    await user.click_data("j:workplace:pick:999999")
-    assert t("join-workplace-gone") in user.last.text
-    await user.click_data("j:gender:pick:robot")
+    await user.send("may lai chau")
+    offered = user.last
+    menu = int(offered.inline_buttons[0][1].split(":")[3])
+    # A choice that was never offered, a button for another step, and garbage.
+    await user.click_data(
+        FormCb(form="join", step="workplace", menu=menu, action="c", index=99).pack()
+    )
+    assert t("join-stale-button") in user.last.text
+    await user.click_data(FormCb(form="join", step="gender", menu=menu, action="c").pack())
     assert t("join-stale-button") in user.last.text
     await user.click_data("garbage")
+    # The enterprise offered is deleted before the worker picks it.
+    await user.send("may lai chau")
+    async with world.session_factory.begin() as session:
+        await session.execute(delete(Enterprise).where(Enterprise.tax_code == tax_code(1)))
+    await user.click("Công ty TNHH May Lai Châu")
+    assert t("join-workplace-gone") in user.last.text
     assert await applications(world) == []
 
 
@@ -377,7 +394,7 @@ async def test_state_lives_in_the_database(world: World) -> None:
     user = world.sim.user(33)
     await reach(user, "birth_date")
     assert isinstance(world.dp.storage, DatabaseStorage)
-    assert await fsm_state(world, 33) == "JoinForm:birth_date"
+    assert await fsm_state(world, 33) == "join:birth_date"
 
 
 async def test_group_chats_are_ignored(world: World) -> None:

@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.simulator import SimUser
-from handlers.access import InviteCb
 from handlers.common import MenuCb
 from handlers.leads import LeadCb
-from models import AuditEvent, Invitation, Lead, Role
+from models import AuditEvent, Invitation, Lead, Role, Unit
 from services.register import unit_by_code
 from tests.conftest import World, t
 from tests.test_leads import enterprises_without_union, give_role, report_known
@@ -87,10 +86,6 @@ async def invite(stage: Stage, user: SimUser) -> object:
     return await user.send("/invite")
 
 
-async def invite_for_ward(stage: Stage, user: SimUser) -> object:
-    return await user.click_data(InviteCb(action="ward", unit_id=stage.near_ward_id).pack())
-
-
 MATRIX: list[tuple[str, Attempt, list[str]]] = [
     ("report a lead", report, ["worker", "steering"]),
     ("see a unit's leads", unit_leads, ["worker", "steering", "owner", "other_collaborator"]),
@@ -110,11 +105,6 @@ MATRIX: list[tuple[str, Attempt, list[str]]] = [
         ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"],
     ),
     ("invite a collaborator", invite, ["worker", "steering", "owner", "far_collaborator"]),
-    (
-        "invite for a ward out of scope",
-        invite_for_ward,
-        ["worker", "steering", "owner", "far_collaborator", "far_officer"],
-    ),
 ]
 CASES = [(name, attempt, who) for name, attempt, refused in MATRIX for who in refused]
 
@@ -158,3 +148,15 @@ async def test_officer_in_scope_can_reassign(stage: Stage) -> None:
     async with stage.world.session_factory() as session:
         lead = await session.get(Lead, stage.lead.id)
     assert lead is not None and lead.collaborator_id == stage.person_ids["other_collaborator"]
+
+
+async def test_wards_out_of_scope_are_never_offered_for_an_invitation(stage: Stage) -> None:
+    # Buttons carry no unit id: a ward outside the officer's subtree cannot even be chosen.
+    user = stage.user("far_officer")
+    await user.send("/invite")
+    async with stage.world.session_factory() as session:
+        near = await session.get(Unit, stage.near_ward_id)
+        assert near is not None
+    await user.send(near.name)
+    assert t("invite-ward-none", query=near.name) in user.last.text
+    assert all(near.name not in label for label, _ in user.last.inline_buttons)

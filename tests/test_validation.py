@@ -21,11 +21,13 @@ from services.validation import (
     parse_contact,
     parse_count,
     parse_due_date,
+    parse_employer_name,
     parse_free_text,
     parse_full_name,
     parse_gender,
     parse_phone,
     parse_tax_code,
+    parse_years_or_year,
 )
 
 TODAY = date(2025, 6, 15)
@@ -47,7 +49,7 @@ def _due(text: str) -> Any:
 
 
 def _years(text: str) -> Any:
-    return parse_count(text, minimum=0, maximum=100)
+    return parse_years_or_year(text, TODAY.year)
 
 
 def _workers(text: str) -> Any:
@@ -58,13 +60,14 @@ def _workers(text: str) -> Any:
 CASES: list[tuple[Callable[[str], Any], str, object]] = [
     # --- full name ---------------------------------------------------------------------------
     (parse_full_name, "Nguyễn Thị Lan", Valid("Nguyễn Thị Lan")),
-    (parse_full_name, "  nguyễn   văn \t an \n", Valid("nguyễn văn an")),
+    (parse_full_name, "  nguyễn   văn \t an \n", Valid("Nguyễn Văn An")),
+    (parse_full_name, "NGUYỄN THỊ LAN", Valid("Nguyễn Thị Lan")),
     (parse_full_name, "Nguye\u0302\u0303n Thi\u0323 Lan", Valid("Nguyễn Thị Lan")),  # NFD
     (parse_full_name, "Hờ", Valid("Hờ")),  # single-word names exist
     (parse_full_name, "Ksor H'Bia", Valid("Ksor H'Bia")),
     (parse_full_name, "Lê-Hoàng Ng.", Valid("Lê-Hoàng Ng.")),
     (parse_full_name, "Mary O’Neil", Valid("Mary O’Neil")),
-    (parse_full_name, "L" * 100, Valid("L" * 100)),
+    (parse_full_name, "L" * 100, Valid("L" + "l" * 99)),
     (parse_full_name, "Lan " * 1250, Invalid("invalid-name-too-long", {"max": 100})),
     (parse_full_name, "L" * 101, Invalid("invalid-name-too-long", {"max": 100})),
     (parse_full_name, "<b>Lan</b>", Invalid("invalid-name-chars")),
@@ -183,13 +186,23 @@ CASES: list[tuple[Callable[[str], Any], str, object]] = [
     (parse_count, "４０", Valid(40)),  # full-width digits
     (parse_count, "1.20", Invalid("invalid-count-format")),
     (parse_count, "khoảng 40", Invalid("invalid-count-format")),
-    (parse_count, "-5", Invalid("invalid-count-format")),
+    (parse_count, "-5", Invalid("invalid-count-too-small", {"min": 0})),
+    (_workers, "-5", Invalid("invalid-count-too-small", {"min": 1})),
     (parse_count, "4.5", Invalid("invalid-count-format")),
     (parse_count, "", Invalid("invalid-count-format")),
     (parse_count, "9" * 30, Invalid("invalid-count-format")),
     (parse_count, "2000000", Invalid("invalid-count-too-large", {"max": 1_000_000})),
-    (_years, "2015", Invalid("invalid-count-too-large", {"max": 100})),
+    # Years in operation, or the founding year (TODAY is in 2025).
+    (_years, "2015", Valid(10)),
     (_years, "12", Valid(12)),
+    (_years, "500", Invalid("invalid-years", {"max": 100, "year": 2025})),
+    (_years, "2030", Invalid("invalid-years", {"max": 100, "year": 2025})),
+    (_years, "mười", Invalid("invalid-count-format")),
+    # --- names of enterprises and workplaces --------------------------------------------------
+    (parse_employer_name, "Quán phở Bình Minh", Valid("Quán phở Bình Minh")),
+    (parse_employer_name, "😀😀😀", Invalid("invalid-name-needs-letters")),
+    (parse_employer_name, "!!! ...", Invalid("invalid-name-needs-letters")),
+    (parse_employer_name, "x", Invalid("invalid-text-too-short", {"min": 2})),
     (_workers, "0", Invalid("invalid-count-too-small", {"min": 1})),
     (_workers, "25", Valid(25)),
     # --- due dates (TODAY is 15/06/2025) -----------------------------------------------------
@@ -214,6 +227,8 @@ CASES: list[tuple[Callable[[str], Any], str, object]] = [
     (parse_contact, "Bình 024 3825 1234", Invalid("invalid-phone-not-mobile")),
     (parse_contact, "Bình 0912345678 (Zalo)", Invalid("invalid-name-chars")),
     (parse_contact, "<b>Bình</b>", Invalid("invalid-name-chars")),
+    # --- a ten-digit number whose prefix no Vietnamese network uses ----------------------------
+    (parse_phone, "0123456789", Invalid("invalid-phone-prefix")),
 ]
 
 

@@ -30,7 +30,6 @@ lead-ask-ward = Which ward or commune is it in? Type its name, for example: Tân
 lead-ward-results = Results for «{ $query }». Please choose the ward or commune:
 lead-ward-none = No ward or commune «{ $query }» found in your area. Please type again.
 lead-ward-gone = That ward or commune was not found. Please search again.
-lead-query-length = Please type 2 to 100 characters to search.
 lead-ask-workers = About how many workers does it have? (a number, for example 40)
 lead-ask-pays-fee = Does the enterprise pay the union fee (2% of the payroll)?
 lead-ask-party-cell = Does it have a Party cell or another mass organization (Youth Union, associations…)?

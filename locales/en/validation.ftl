@@ -59,3 +59,7 @@ invalid-due-date-format = The date is not in the right format. Please enter it a
 invalid-due-date-impossible = This date does not exist. Please check the day and the month.
 invalid-due-date-past = This date has already passed. Please choose today or a later day.
 invalid-due-date-too-far = This date is too far ahead. Please choose a day within the next { $days } days.
+
+invalid-name-needs-letters = A name needs letters. Please enter the name again, for example: Tân Phong Garment Co., Ltd.
+invalid-phone-prefix = This is not a Vietnamese mobile prefix. Please check the number, for example 0912 345 678.
+invalid-years = Please enter the number of years in operation (0 to { $max }) or the year it was founded (for example 2019, not after { $year }).

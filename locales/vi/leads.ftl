@@ -30,7 +30,6 @@ lead-ask-ward = Doanh nghiệp thuộc xã, phường nào? Gõ tên xã, phư�
 lead-ward-results = Kết quả cho «{ $query }». Vui lòng chọn xã, phường:
 lead-ward-none = Không tìm thấy xã, phường «{ $query }» trong địa bàn của bạn. Vui lòng gõ lại.
 lead-ward-gone = Không tìm thấy xã, phường này. Vui lòng tìm lại.
-lead-query-length = Vui lòng gõ từ 2 đến 100 ký tự để tìm.
 lead-ask-workers = Doanh nghiệp có khoảng bao nhiêu lao động? (một số, ví dụ 40)
 lead-ask-pays-fee = Doanh nghiệp có đóng kinh phí công đoàn (2% quỹ lương) không?
 lead-ask-party-cell = Doanh nghiệp có chi bộ Đảng hoặc tổ chức đoàn thể khác (Đoàn Thanh niên, Hội…) không?

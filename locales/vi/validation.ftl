@@ -56,3 +56,7 @@ invalid-due-date-format = Ngày chưa đúng dạng. Vui lòng nhập theo dạn
 invalid-due-date-impossible = Ngày này không có trên lịch. Vui lòng kiểm tra lại ngày và tháng.
 invalid-due-date-past = Ngày hẹn đã qua. Vui lòng chọn hôm nay hoặc một ngày sau.
 invalid-due-date-too-far = Ngày hẹn quá xa. Vui lòng chọn trong vòng { $days } ngày tới.
+
+invalid-name-needs-letters = Tên phải có chữ cái. Vui lòng nhập lại tên, ví dụ: Công ty TNHH May Tân Phong.
+invalid-phone-prefix = Đầu số này không phải số di động Việt Nam. Vui lòng kiểm tra lại, ví dụ 0912 345 678.
+invalid-years = Vui lòng nhập số năm hoạt động (từ 0 đến { $max }) hoặc năm thành lập (ví dụ 2019, không quá { $year }).

@@ -1,0 +1,1 @@
+"""Forms declared as data (no aiogram), run by handlers/forms.py."""
