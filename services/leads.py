@@ -580,7 +580,9 @@ async def reassign(
     previous = lead.collaborator_id
     lead.collaborator_id = target.id
     lead.updated_at = _utc(now)
-    _record_event(session, lead, person, now, "reassign", note=f"{previous or ''}>{target.id}")
+    _record_event(
+        session, lead, person, now, "reassign", from_person_id=previous, to_person_id=target.id
+    )
     audit.record(
         session,
         "lead.reassigned",
@@ -616,10 +618,9 @@ async def history(session: AsyncSession, lead: Lead, limit: int = 15) -> list[Hi
     for event in reversed(events):
         actor = await session.get(Person, event.actor_id) if event.actor_id else None
         previous = current = None
-        if event.kind == "reassign" and event.note:
-            before, _, after = event.note.partition(">")
-            previous = await session.get(Person, int(before)) if before.isdigit() else None
-            current = await session.get(Person, int(after)) if after.isdigit() else None
+        if event.kind == "reassign":
+            previous = await session.get(Person, event.from_person_id or 0)
+            current = await session.get(Person, event.to_person_id or 0)
         entries.append(HistoryEntry(event, actor, previous, current))
     return entries
 

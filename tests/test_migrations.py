@@ -54,3 +54,39 @@ def test_stairway_postgres(pg_url: str) -> None:
     assert tables(pg_url) == set(Base.metadata.tables)
     downgrade(pg_url, "base")
     assert tables(pg_url) == set()
+
+
+def test_reassignments_move_from_the_note_to_typed_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "leads.db"
+    url = sqlite_url(path)
+    upgrade(url, "0004")
+    now = "2026-01-01 00:00:00"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            f"""
+            INSERT INTO units VALUES
+                (1, 'W', 'Phường', 'ward_union', NULL, 'phuong', '{now}', '{now}');
+            INSERT INTO people VALUES (3, 'telegram', '3', 'vi', NULL, '{now}', '{now}');
+            INSERT INTO people VALUES (7, 'telegram', '7', 'vi', NULL, '{now}', '{now}');
+            INSERT INTO enterprises (id, name, search_key, pays_union_fee, has_party_cell,
+                in_industrial_zone, created_at, updated_at)
+                VALUES (1, 'DN', 'dn', 0, 0, 0, '{now}', '{now}');
+            INSERT INTO leads (id, ref, enterprise_id, unit_id, stage, priority, priority_reasons,
+                created_at, updated_at) VALUES (1, 'R1', 1, 1, 'new', 0, '[]', '{now}', '{now}');
+            INSERT INTO lead_events (id, lead_id, at, kind, note)
+                VALUES (1, 1, '{now}', 'reassign', '3>7');
+            INSERT INTO lead_events (id, lead_id, at, kind, note)
+                VALUES (2, 1, '{now}', 'note', 'hẹn thứ Hai');
+            """
+        )
+    upgrade(url, "0005")
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT kind, from_person_id, to_person_id, note FROM lead_events ORDER BY id"
+        ).fetchall()
+    assert rows == [("reassign", 3, 7, None), ("note", None, None, "hẹn thứ Hai")]
+    downgrade(url, "0004")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT note FROM lead_events WHERE id = 1").fetchone() == ("3>7",)
