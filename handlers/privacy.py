@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from typing import Any
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -10,22 +13,32 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.forms import Turn
 from models import Person
 from services.applications import Draft, applications_of, erase_person
 from services.forms.join import draft_text, gender_label
+from services.forms.lead import local
 from services.register import enterprise_by_id
+
+CHANNEL_KEYS = {"telegram": "channel-telegram", "console": "channel-console"}
+LANGUAGE_KEYS = {"vi": "language-vi", "en": "language-en"}
 
 
 async def render_my_data(
-    session: AsyncSession, i18n: I18nContext, person: Person, draft: Draft | None
+    session: AsyncSession,
+    i18n: I18nContext,
+    person: Person,
+    draft: Draft | None,
+    tz: tzinfo | None,
 ) -> str:
+    """Exactly what is stored about the person; times in the federation's time zone."""
     parts = [
         i18n.get(
             "privacy-account",
-            channel=person.channel,
+            channel=i18n.get(CHANNEL_KEYS.get(person.channel, "channel-telegram")),
             chat_id=person.chat_id,
-            language=person.language,
-            since=person.created_at.strftime("%d/%m/%Y"),
+            language=i18n.get(LANGUAGE_KEYS.get(person.language, "language-vi")),
+            since=local(person.created_at, tz),
         )
     ]
     if person.display_name:
@@ -50,7 +63,7 @@ async def render_my_data(
                 citizen_id=esc(application.citizen_id or "—"),
                 workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
                 job=esc(application.job or "—"),
-                consent=application.consent_at.strftime("%d/%m/%Y %H:%M"),
+                consent=local(application.consent_at, tz, with_time=True),
             )
         )
     if draft is not None and any(draft.to_state().values()):
@@ -60,48 +73,27 @@ async def render_my_data(
     return "\n\n".join(parts)
 
 
-async def show_my_data(
-    bot: Bot,
-    chat_id: int,
-    session: AsyncSession,
-    state: FSMContext,
-    i18n: I18nContext,
-    person: Person,
-) -> None:
-    data = await state.get_data()
+async def show_my_data(turn: Turn) -> None:
+    i18n = turn.i18n
+    data = await turn.state.get_data()
     draft = Draft.from_state(data) if "draft" in data else None
-    text = await render_my_data(session, i18n, person, draft)
-    await bot.send_message(
-        chat_id,
+    text = await render_my_data(turn.session, i18n, turn.person, draft, turn.now.tzinfo)
+    await turn.say(
         text,
-        reply_markup=keyboard(
+        keyboard(
             [button(i18n.get("privacy-delete"), MenuCb(action="erase"))],
             [button(i18n.get("menu-back"), MenuCb(action="menu"))],
         ),
     )
 
 
-async def cmd_my_data(
-    message: Message,
-    bot: Bot,
-    session: AsyncSession,
-    state: FSMContext,
-    i18n: I18nContext,
-    person: Person,
-) -> None:
-    await show_my_data(bot, message.chat.id, session, state, i18n, person)
+async def cmd_my_data(message: Message, **data: Any) -> None:
+    await show_my_data(Turn.of(message.chat.id, data))
 
 
-async def menu_my_data(
-    query: CallbackQuery,
-    bot: Bot,
-    session: AsyncSession,
-    state: FSMContext,
-    i18n: I18nContext,
-    person: Person,
-) -> None:
+async def menu_my_data(query: CallbackQuery, **data: Any) -> None:
     await query.answer()
-    await show_my_data(bot, query.from_user.id, session, state, i18n, person)
+    await show_my_data(Turn.of(query.from_user.id, data))
 
 
 async def ask_erase(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> None:

@@ -56,8 +56,6 @@ class LeadEvent(Base):
     from_stage: Mapped[str | None] = mapped_column(String(16))
     to_stage: Mapped[str | None] = mapped_column(String(16))
     # A reassignment: the collaborator who had the lead, and the one who has it now.
-    from_person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL")
-    )
+    from_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     to_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)

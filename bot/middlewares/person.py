@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
 from handlers.common import current_roles
+from locales import SUPPORTED_LOCALES
 from services.people import get_or_create_person
 
 
@@ -26,9 +27,10 @@ class PersonMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or "session" not in data:
             return await handler(event, data)
-        person, roles = await get_or_create_person(
-            data["session"], self.channel, user.id, self.default_language
-        )
+        # A new person (or one who deleted their data) starts in their app's language.
+        client = (user.language_code or "")[:2]
+        language = client if client in SUPPORTED_LOCALES else self.default_language
+        person, roles = await get_or_create_person(data["session"], self.channel, user.id, language)
         data["person"], data["roles"] = person, roles
         token = current_roles.set(roles)
         try:

@@ -13,7 +13,7 @@ invite-refused-used = This invitation has already been used. Each code works onl
 invite-refused-expired = This invitation has expired. Please ask for a new one.
 invite-refused-revoked = This invitation has been revoked.
 invite-ask-ward = Invite a collaborator for which ward or commune? Type its name.
-invite-ward-none = No ward or commune «{ $query }» found in your units. Please type again.
+invite-ward-none = No ward or commune “{ $query }” found in your units. Please type again.
 invite-pick-ward = Please choose the ward or commune:
 invite-created =
     Collaborator invitation for { $unit } (single use, valid until { $expires }):

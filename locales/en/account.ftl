@@ -4,7 +4,7 @@ application-status =
     Handled by: { $unit }
     Status: <b>{ $status }</b>
 application-reason = Officer's note: { $reason }
-application-none = You have no application yet. Press «Join the union» to apply.
+application-none = You have no application yet. Press “Join the union” to apply.
 status-submitted = ⏳ Sent, waiting for review
 status-more-info = ❗ More information needed
 status-approved = ✅ Admitted
@@ -38,3 +38,5 @@ privacy-delete-yes = 🗑 Yes, delete everything
 privacy-delete-no = No, keep it
 privacy-deleted = Your data has been deleted. We keep only anonymous statistics.
 privacy-display-name = Display name (for your union colleagues): { $name }
+channel-telegram = Telegram
+channel-console = test console

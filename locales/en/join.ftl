@@ -3,7 +3,7 @@ join-ask-consent =
     To prepare your application we need: full name, date of birth, gender, phone number, citizen ID (optional), workplace and job.
     • <b>Purpose:</b> only to consider your admission to the union and to contact you about it.
     • <b>Who sees it:</b> only the union officers who handle your application. Your employer is <b>not</b> told.
-    • <b>Withdrawal:</b> you can see or delete your data at any time under «My data».
+    • <b>Withdrawal:</b> you can see or delete your data at any time under “My data”.
     Under the Personal Data Protection Law (Law No. 91/2025/QH15). If you do not agree, nothing is stored.
 join-consent-agree = ✅ I agree
 join-consent-decline = ❌ I do not agree
@@ -13,8 +13,8 @@ join-ask-full-name = What is your full name? (for example: Nguyễn Thị Lan)
 join-name-single-word = You typed only “{ $name }”. Please enter your full name, family name and given name, for example: Nguyễn Thị Lan. If your name is a single word, send it again.
 join-ask-birth-date = Your date of birth? Please type day/month/year, for example 25/03/1998.
 join-ask-gender = Your gender?
-join-ask-phone = Your mobile number? Press «Share my phone number» below or type it, for example 0912 345 678.
-join-ask-citizen-id = Your citizen ID number (CCCD, 12 digits)? You may press «Skip».
+join-ask-phone = Your mobile number? Press “Share my phone number” below or type it, for example 0912 345 678.
+join-ask-citizen-id = Your citizen ID number (CCCD, 12 digits)? You may press “Skip”.
 join-ask-workplace = Where do you work? Type the company name or its tax code, for example: may 10.
 join-ask-employer-name = Please type the name of the company or place where you work.
 join-ask-employer-ward = Which ward or commune is your workplace in? Type its name, for example: Tân Phong.
@@ -27,14 +27,14 @@ join-skip = ⏭ Skip
 join-keep = ✔️ Keep as is
 join-share-phone = 📱 Share my phone number
 join-phone-saved = Phone number { $phone } received.
-join-phone-not-own = Please share your own phone number (press «Share my phone number»).
+join-phone-not-own = Please share your own phone number (press “Share my phone number”).
 join-ward-unknown = 🤷 I don't know
 join-workplace-not-listed = ➕ Not in the list
-join-workplace-results = Results for «{ $query }». Please choose your workplace, or type another name to search again:
-join-workplace-none = Nothing found for «{ $query }». Type another name, or press «Not in the list».
+join-workplace-results = Results for “{ $query }”. Please choose your workplace, or type another name to search again:
+join-workplace-none = Nothing found for “{ $query }”. Type another name, or press “Not in the list”.
 join-workplace-gone = That enterprise is no longer in the register. Please search again.
-join-ward-results = Results for «{ $query }». Please choose the ward or commune:
-join-ward-none = No ward or commune found for «{ $query }». Type again, or press «I don't know».
+join-ward-results = Results for “{ $query }”. Please choose the ward or commune:
+join-ward-none = No ward or commune found for “{ $query }”. Type again, or press “I don't know”.
 join-ward-gone = That ward or commune was not found. Please search again.
 gender-male = Male
 gender-female = Female
@@ -48,7 +48,7 @@ join-summary =
     🪪 Citizen ID: { $citizen_id }
     🏭 Workplace: { $workplace }
     🔧 Job: { $job }
-    To change an answer, press its button. If all is correct, press «Submit».
+    To change an answer, press its button. If all is correct, press “Submit”.
 join-summary-empty = (none yet)
 join-summary-skipped = (skipped)
 join-edit-full-name = ✏️ Name
@@ -63,7 +63,7 @@ join-submitted =
     ✅ <b>Your application to join the union has been sent.</b>
     Your reference: <b>{ $reference }</b>
     It goes to: { $unit }.
-    A union officer will review it and tell you the result here. You can follow it under «My application».
+    A union officer will review it and tell you the result here. You can follow it under “My application”.
 join-incomplete = Your application is missing an answer. Please answer this question.
 join-no-units = The system is not ready to receive applications yet. Please try again later.
 join-already-pending = You already have an application waiting for review; there is no need to send another.

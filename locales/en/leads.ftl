@@ -21,28 +21,28 @@ lead-incomplete = The report is missing some information. Please start again.
 ## Reporting an enterprise
 
 lead-ask-tax-code = <b>Report an enterprise without a grassroots union</b>
-    The enterprise's tax code? (10 digits, or 13 for a branch). If you don't know it, press «I don't know it».
+    The enterprise's tax code? (10 digits, or 13 for a branch). If you don't know it, press “I don't know it”.
 lead-tax-code-unknown = 🤷 I don't know it
 lead-tax-code-new = Tax code { $tax_code } is not in the enterprise register. Please tell us more about the enterprise.
 lead-ask-name = The enterprise's name? (for example: Công ty TNHH May Tân Phong)
 lead-ask-address = The enterprise's address? (number, street, village…)
 lead-ask-ward = Which ward or commune is it in? Type its name, for example: Tân Phong.
-lead-ward-results = Results for «{ $query }». Please choose the ward or commune:
-lead-ward-none = No ward or commune «{ $query }» found in your area. Please type again.
+lead-ward-results = Results for “{ $query }”. Please choose the ward or commune:
+lead-ward-none = No ward or commune “{ $query }” found in your area. Please type again.
 lead-ward-gone = That ward or commune was not found. Please search again.
 lead-ask-workers = About how many workers does it have? (a number, for example 40)
 lead-ask-pays-fee = Does the enterprise pay the union fee (2% of the payroll)?
 lead-ask-party-cell = Does it have a Party cell or another mass organization (Youth Union, associations…)?
 lead-ask-industrial-zone = Is it in an industrial zone or cluster?
 lead-ask-years = How many years has it been operating? (a number, for example 5)
-lead-ask-contact = A contact person at the enterprise? Type the name, optionally with a phone number, for example: Nguyễn Văn Bình 0912 345 678. You may press «Skip».
-lead-ask-note = Anything to add? (for example: the director is supportive, night shifts). You may press «Skip».
-lead-known-by-name = «{ $name }» in this ward is already in the register.
-lead-confirm = This enterprise is in the register. Please check its details and press «Report this enterprise».
+lead-ask-contact = A contact person at the enterprise? Type the name, optionally with a phone number, for example: Nguyễn Văn Bình 0912 345 678. You may press “Skip”.
+lead-ask-note = Anything to add? (for example: the director is supportive, night shifts). You may press “Skip”.
+lead-known-by-name = “{ $name }” in this ward is already in the register.
+lead-confirm = This enterprise is in the register. Please check its details and press “Report this enterprise”.
 lead-confirm-yes = ✅ Report this enterprise
-lead-out-of-scope = «{ $name }» is in { $ward }, outside your area. Please tell the union officer in charge of that area, or enter another tax code.
-lead-has-union = «{ $name }» already has a grassroots union: <b>{ $union }</b>. No need to report it. Thank you!
-lead-duplicate = «{ $name }» was reported by { $unit } on { $date } and is being followed up (stage: { $stage }).
+lead-out-of-scope = “{ $name }” is in { $ward }, outside your area. Please tell the union officer in charge of that area, or enter another tax code.
+lead-has-union = “{ $name }” already has a grassroots union: <b>{ $union }</b>. No need to report it. Thank you!
+lead-duplicate = “{ $name }” was reported by { $unit } on { $date } and is being followed up (stage: { $stage }).
 lead-duplicate-offer = You can add a note to that lead.
 lead-reported =
     ✅ <b>{ $name } has been recorded.</b>
@@ -89,7 +89,7 @@ lead-stage-closed = Closed
 lead-list-title = <b>My leads</b> ({ $total }) — page { $page }/{ $pages }
 lead-list-unit-title = <b>Leads of my units</b> ({ $total }) — page { $page }/{ $pages }
 lead-list-line = { $number }. <b>{ $name }</b> — { $stage } · ⭐ { $score } · 📅 { $follow_up }
-lead-list-empty = You have not reported any enterprise yet. Press «Report an enterprise» to start.
+lead-list-empty = You have not reported any enterprise yet. Press “Report an enterprise” to start.
 lead-list-unit-empty = No enterprise has been reported in your units yet.
 lead-page-prev = ◀️ Previous
 lead-page-next = Next ▶️
@@ -105,8 +105,8 @@ lead-card =
     ☎️ Contact: { $contact }
     🙋 Collaborator: { $collaborator }
     🏢 Unit: { $unit }
-lead-moved = Moved to the stage «{ $stage }».
-lead-moved-same = The lead already is at the stage «{ $stage }».
+lead-moved = Moved to the stage “{ $stage }”.
+lead-moved-same = The lead already is at the stage “{ $stage }”.
 lead-reopen-refused = Another lead on this enterprise is being followed up; this one cannot be reopened.
 lead-follow-up-in = +{ $days } days
 lead-follow-up-date = 📅 Pick a date
@@ -123,9 +123,9 @@ lead-history-stage = { $when } — { $who }: { $from_stage } → { $to_stage }
 lead-history-reassign = { $when } — { $who }: reassigned from { $previous } to { $current }
 lead-history-follow-up = { $when } — { $who }: follow-up set for { $date }
 lead-history-tax-code = { $when } — { $who }: added tax code { $tax_code }
-lead-history-note = { $when } — { $who }: note «{ $note }»
+lead-history-note = { $when } — { $who }: note “{ $note }”
 lead-qr = 🔗 QR code / link
-lead-qr-needs-tax-code = «{ $name }» has no tax code yet. The factory-gate link and QR code need one. Please add the tax code.
+lead-qr-needs-tax-code = “{ $name }” has no tax code yet. The factory-gate link and QR code need one. Please add the tax code.
 lead-qr-link =
     Link for the workers of { $name } to join the union:
     { $link }
@@ -134,7 +134,7 @@ lead-qr-caption = QR code for the workers of { $name }: print it and put it up a
 lead-set-tax-code = 🔢 Add the tax code
 lead-ask-card-tax-code = The enterprise's tax code? (10 or 13 digits)
 lead-tax-code-set = Tax code { $tax_code } saved.
-lead-tax-code-taken = This tax code belongs to «{ $name }» in the register. Please check it.
+lead-tax-code-taken = This tax code belongs to “{ $name }” in the register. Please check it.
 lead-reassign = 👥 Reassign to another collaborator
 lead-reassign-choose = Reassign this lead to which collaborator?
 lead-reassign-none = No other collaborator covers this enterprise's area yet.

@@ -9,7 +9,7 @@ help =
     /status — see your application
     /mydata — see or delete your data
     /language — change the language
-    While filling in the form you can always press «Back» or «Cancel».
+    While filling in the form you can always press “Back” or “Cancel”.
 menu-title = What would you like to do? Please choose:
 menu-join = 📝 Join the union
 menu-why = ❓ Why join?
@@ -44,7 +44,7 @@ why-benefits =
     • <b>Free legal advice</b> on contracts, wages, insurance and union rights.
     • The union represents you in a dispute with your employer.
     • Support in hard times: job loss, unpaid wages, work accidents, illness.
-    • Tết programmes such as «Tết Sum vầy» and the «Union Tết Market».
+    • Tết programmes such as “Tết Sum vầy” and the “Union Tết Market”.
     • Rest and recovery programmes, health checks and cancer screening for women members.
 why-activities =
     <b>What the union does for you</b>
@@ -61,5 +61,5 @@ why-faq =
     <b>Questions</b>
     <b>Will my employer know I applied?</b> No. Your application goes only to the competent union officers.
     <b>My company has no union yet — can I join?</b> Yes: the upper-level union admits and manages you.
-    <b>Can I take my data back?</b> Yes. Open «My data» to see or delete it at any time.
+    <b>Can I take my data back?</b> Yes. Open “My data” to see or delete it at any time.
     <b>When will I hear back?</b> A union officer will review your application and tell you the result here.

@@ -13,7 +13,7 @@ invite-refused-used = Mã mời này đã được sử dụng. Mỗi mã chỉ 
 invite-refused-expired = Mã mời này đã hết hạn. Vui lòng xin một mã mời mới.
 invite-refused-revoked = Mã mời này đã bị thu hồi.
 invite-ask-ward = Mời cộng tác viên cho xã, phường nào? Gõ tên xã, phường.
-invite-ward-none = Không tìm thấy xã, phường «{ $query }» trong đơn vị của bạn. Vui lòng gõ lại.
+invite-ward-none = Không tìm thấy xã, phường “{ $query }” trong đơn vị của bạn. Vui lòng gõ lại.
 invite-pick-ward = Vui lòng chọn xã, phường:
 invite-created =
     Mã mời cộng tác viên cho { $unit } (dùng một lần, hạn đến { $expires }):

@@ -1,10 +1,10 @@
 application-status =
-    <b>Hồ sơ { $reference }</b>
+    <b>Đơn { $reference }</b>
     Ngày gửi: { $submitted }
     Nơi tiếp nhận: { $unit }
     Tình trạng: <b>{ $status }</b>
 application-reason = Ghi chú của cán bộ: { $reason }
-application-none = Bạn chưa có hồ sơ nào. Bấm «Gia nhập Công đoàn» để đăng ký.
+application-none = Bạn chưa có đơn nào. Bấm “Gia nhập Công đoàn” để đăng ký.
 status-submitted = ⏳ Đã gửi, đang chờ xét
 status-more-info = ❗ Cần bổ sung thông tin
 status-approved = ✅ Đã được kết nạp
@@ -13,12 +13,12 @@ privacy-account =
     <b>Dữ liệu chúng tôi lưu về bạn</b>
     Tài khoản: { $channel } (mã { $chat_id }), ngôn ngữ: { $language }, từ ngày { $since }.
 privacy-application =
-    <b>Hồ sơ { $reference }</b>
+    <b>Đơn { $reference }</b>
     Họ tên: { $full_name }
     Ngày sinh: { $birth_date }
     Giới tính: { $gender }
     Điện thoại: { $phone }
-    CCCD: { $citizen_id }
+    CCCD / thẻ căn cước: { $citizen_id }
     Nơi làm việc: { $workplace }
     Công việc: { $job }
     Đồng ý sử dụng dữ liệu lúc: { $consent }
@@ -28,7 +28,7 @@ privacy-draft =
     Ngày sinh: { $birth_date }
     Giới tính: { $gender }
     Điện thoại: { $phone }
-    CCCD: { $citizen_id }
+    CCCD / thẻ căn cước: { $citizen_id }
     Nơi làm việc: { $workplace }
     Công việc: { $job }
 privacy-nothing-else = Ngoài ra chúng tôi không lưu gì khác về bạn.
@@ -38,3 +38,5 @@ privacy-delete-yes = 🗑 Có, xóa hết
 privacy-delete-no = Không, giữ lại
 privacy-deleted = Đã xóa dữ liệu của bạn. Chúng tôi chỉ giữ lại số liệu thống kê không có tên.
 privacy-display-name = Tên hiển thị (cho đồng nghiệp trong công đoàn): { $name }
+channel-telegram = Telegram
+channel-console = thử nghiệm trên máy tính (console)

@@ -1,19 +1,19 @@
 start-greeting =
     Xin chào! 👋 Đây là trợ lý của <b>Công đoàn Việt Nam</b>.
-    Tại đây bạn có thể đăng ký gia nhập Công đoàn trong khoảng 2 phút, tìm hiểu quyền lợi của đoàn viên và theo dõi hồ sơ của mình.
+    Tại đây bạn có thể đăng ký gia nhập Công đoàn trong khoảng 2 phút, tìm hiểu quyền lợi của đoàn viên và theo dõi đơn của mình.
     Vui lòng chọn một mục bên dưới.
 help =
     <b>Bạn có thể:</b>
     /join — đăng ký gia nhập Công đoàn
     /why — vì sao nên vào Công đoàn
-    /status — xem tình trạng hồ sơ
+    /status — xem tình trạng đơn
     /mydata — xem hoặc xóa thông tin của bạn
     /language — đổi ngôn ngữ
-    Khi đang điền đơn, bạn luôn có thể bấm «Quay lại» hoặc «Hủy».
+    Khi đang điền đơn, bạn luôn có thể bấm “Quay lại” hoặc “Hủy”.
 menu-title = Bạn cần gì ạ? Vui lòng chọn một mục:
 menu-join = 📝 Gia nhập Công đoàn
 menu-why = ❓ Vì sao nên vào Công đoàn?
-menu-my-application = 📄 Hồ sơ của tôi
+menu-my-application = 📄 Đơn của tôi
 menu-my-data = 🔒 Dữ liệu của tôi
 menu-language = 🌐 Ngôn ngữ / Language
 menu-back = ⬅️ Về menu chính
@@ -26,7 +26,7 @@ language-en = 🇬🇧 English
 language-set = Đã chuyển sang tiếng Việt.
 cmd-start = Bắt đầu, menu chính
 cmd-join = Gia nhập Công đoàn
-cmd-status = Hồ sơ của tôi
+cmd-status = Đơn của tôi
 cmd-mydata = Dữ liệu của tôi
 cmd-why = Vì sao nên vào Công đoàn?
 cmd-language = Đổi ngôn ngữ
@@ -44,7 +44,7 @@ why-benefits =
     • Được <b>tư vấn pháp luật miễn phí</b> về hợp đồng, tiền lương, bảo hiểm, quyền công đoàn.
     • Được Công đoàn đại diện khi có tranh chấp với người sử dụng lao động.
     • Được hỗ trợ khi khó khăn: mất việc, bị nợ lương, tai nạn lao động, ốm đau.
-    • Được tham gia các chương trình chăm lo dịp Tết như «Tết Sum vầy», «Chợ Tết Công đoàn».
+    • Được tham gia các chương trình chăm lo dịp Tết như “Tết Sum vầy”, “Chợ Tết Công đoàn”.
     • Được nghỉ dưỡng, khám sức khỏe, khám tầm soát ung thư cho nữ đoàn viên theo các chương trình của Công đoàn.
 why-activities =
     <b>Công đoàn làm gì cho bạn</b>
@@ -59,7 +59,7 @@ why-dues =
     • Đoàn phí chủ yếu được giữ lại ở Công đoàn cơ sở để chăm lo cho chính đoàn viên.
 why-faq =
     <b>Câu hỏi thường gặp</b>
-    <b>Doanh nghiệp có biết tôi đăng ký không?</b> Không. Hồ sơ chỉ gửi tới cán bộ Công đoàn có thẩm quyền.
+    <b>Doanh nghiệp có biết tôi đăng ký không?</b> Không. Đơn chỉ gửi tới cán bộ Công đoàn có thẩm quyền.
     <b>Công ty tôi chưa có Công đoàn thì sao?</b> Bạn vẫn gia nhập được: Công đoàn cấp trên sẽ tiếp nhận và quản lý bạn.
-    <b>Tôi có thể rút lại thông tin không?</b> Có. Vào «Dữ liệu của tôi» để xem hoặc xóa bất cứ lúc nào.
+    <b>Tôi có thể rút lại thông tin không?</b> Có. Vào “Dữ liệu của tôi” để xem hoặc xóa bất cứ lúc nào.
     <b>Bao lâu thì có kết quả?</b> Cán bộ Công đoàn sẽ xem xét và báo kết quả cho bạn ngay tại đây.
