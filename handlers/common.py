@@ -95,6 +95,17 @@ def translations(key: str) -> frozenset[str]:
     return frozenset(core.get(key, locale) for locale in SUPPORTED_LOCALES)
 
 
+class HasRole(Filter):
+    """Passes updates from people holding one of the roles (somewhere); a router guarded with
+    it hides its handlers from everyone else. Handlers still check the unit scope."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, _event: object, roles: frozenset[str] = frozenset()) -> bool:
+        return bool(self.roles & roles)
+
+
 class TextIs(Filter):
     """Matches a message whose text is the given key's text in any supported language."""
 

@@ -13,7 +13,7 @@ from aiogram_i18n import I18nContext
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
 from handlers.forms import FormRunner, Turn
-from models import Enterprise, Lead, LeadStage, Person, Unit, UnitKind
+from models import Enterprise, Lead, LeadStage, Person
 from services import leads
 from services.access import Action, authorize
 from services.forms.engine import Ctx
@@ -91,12 +91,10 @@ REPORT_FORM = FormRunner(REPORT, finish=_reported)
 async def start_report(turn: Turn, name: str | None) -> None:
     await authorize(turn.session, turn.person, Action.REPORT_LEAD)
     leads.remember_name(turn.person, name)
-    scope = await leads.scope_of(turn.session, turn.person, Action.REPORT_LEAD)
     # A collaborator over a single ward reports in that ward: the form does not ask for it.
-    only = await turn.session.get(Unit, next(iter(scope.units))) if len(scope.units) == 1 else None
-    one_ward = only is not None and only.kind == UnitKind.WARD_UNION
-    draft = leads.LeadDraft(ward_id=only.id if one_ward and only else None).to_state()
-    await REPORT_FORM.start(turn, draft, meta={"one_ward": one_ward})
+    ward_id = await leads.only_ward(turn.session, turn.person)
+    draft = leads.LeadDraft(ward_id=ward_id).to_state()
+    await REPORT_FORM.start(turn, draft, meta={"one_ward": ward_id is not None})
 
 
 async def cmd_lead(message: Message, **data: Any) -> None:

@@ -16,7 +16,17 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Enterprise, Lead, LeadEvent, LeadStage, Person, Role, RoleGrant, Unit
+from models import (
+    Enterprise,
+    Lead,
+    LeadEvent,
+    LeadStage,
+    Person,
+    Role,
+    RoleGrant,
+    Unit,
+    UnitKind,
+)
 from services import audit
 from services.access import (
     ALLOWED,
@@ -163,6 +173,19 @@ async def scope_of(session: AsyncSession, person: Person, action: str) -> Scope:
     tree = await UnitTree.load(session)
     roots = tuple(await scope_roots(session, person, action))
     return Scope(tree, roots, frozenset(tree.subtree(roots)))
+
+
+async def only_ward(session: AsyncSession, person: Person) -> int | None:
+    """The ward, when the person may report leads in exactly one."""
+    scope = await scope_of(session, person, Action.REPORT_LEAD)
+    wards = (
+        await session.scalars(
+            select(Unit.id)
+            .where(Unit.id.in_(scope.units), Unit.kind == UnitKind.WARD_UNION)
+            .limit(2)
+        )
+    ).all()
+    return wards[0] if len(wards) == 1 else None
 
 
 def unit_for_report(enterprise: Enterprise, scope: Scope) -> int | None:

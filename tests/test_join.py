@@ -238,7 +238,7 @@ async def test_pending_application_is_shown_instead_of_a_second(world: World) ->
 async def test_same_phone_in_another_pending_application_is_flagged(world: World) -> None:
     first, second = world.sim.user(22), world.sim.user(23)
     await complete_join(first)
-    await complete_join(second, citizen_id="002199012345", full_name="Lê Thị Mai")
+    await complete_join(second, citizen_id="002198012345", full_name="Lê Thị Mai")
     one, two = await applications(world)
     assert one.duplicate_of is None
     assert two.duplicate_of == [one.reference]

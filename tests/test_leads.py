@@ -195,7 +195,6 @@ async def test_known_enterprise_is_confirmed_scored_and_stored(world: World) -> 
 
 async def test_unknown_enterprise_full_form_creates_it_within_scope(world: World) -> None:
     user = await collaborator(world, 102, "LC-TP-W01")
-    outside = await unit(world, "LC-TP-W02")  # Đông Phong: same district, not this ward
     await user.send("/lead")
     await user.click(t("lead-tax-code-unknown"))
     assert t("lead-ask-name") in user.last.text
@@ -203,11 +202,8 @@ async def test_unknown_enterprise_full_form_creates_it_within_scope(world: World
     assert t("invalid-text-markup") in user.last.text and t("lead-ask-name") in user.last.text
     await user.send("Công ty TNHH Gạch Tân Phong")
     await user.send("Tổ 5, đường Trần Phú")
-    await user.send("phong")
-    labels = [text for text, _ in user.last.inline_buttons]
-    assert "Công đoàn xã, phường Tân Phong" in labels
-    assert outside.name not in labels
-    await user.click("Tân Phong")
+    # A collaborator over one ward reports in that ward: not asked for it.
+    assert t("lead-ask-workers") in user.last.text
     await user.send("40")
     await user.click(t("lead-yes"))  # pays the union fee
     await user.click(t("lead-no"))  # Party cell
@@ -227,6 +223,24 @@ async def test_unknown_enterprise_full_form_creates_it_within_scope(world: World
     assert lead.priority == 30 + 25 + 10
     line = "đóng kinh phí công đoàn nhưng chưa có CĐCS; 40 lao động; hoạt động 6 năm chưa có CĐCS"
     assert line in user.last.text
+
+
+async def test_the_ward_is_searched_within_the_reporters_scope(world: World) -> None:
+    await give_role(world, 103, Role.OFFICER, "LC-TP")
+    officer = world.sim.user(103)
+    await officer.send("/lead")
+    await officer.click(t("lead-tax-code-unknown"))
+    await officer.send("Cơ sở mộc Mường Kim")
+    await officer.send("Bản Mường Kim")
+    assert t("lead-ask-ward") in officer.last.text
+    await officer.send("Mường Kim")  # a commune of Than Uyên, outside the officer's district
+    assert t("lead-ward-none", query="Mường Kim") in officer.last.text
+    await officer.send("phong")
+    labels = [text for text, _ in officer.last.inline_buttons]
+    assert "Công đoàn xã, phường Tân Phong" in labels
+    assert "Công đoàn xã, phường Đông Phong" in labels
+    await officer.click("Đông Phong")
+    assert t("lead-ask-workers") in officer.last.text
 
 
 async def test_known_enterprise_outside_the_scope_is_not_reported(world: World) -> None:
@@ -378,8 +392,6 @@ async def test_a_lead_without_tax_code_needs_one_for_the_link(world: World) -> N
     await user.click(t("lead-tax-code-unknown"))
     await user.send("Hợp tác xã Chè Tân Phong")
     await user.send("Bản Tả Xin Chải")
-    await user.send("tan phong")
-    await user.click("Tân Phong")
     await user.send("12")
     for _ in range(3):
         await user.click(t("lead-no"))
@@ -487,7 +499,8 @@ async def test_a_collaborator_cannot_touch_another_collaborators_lead(world: Wor
 
 
 async def test_bad_inputs_in_the_form_get_reasons(world: World) -> None:
-    user = await collaborator(world, 119, "LC-TP-W01")
+    await give_role(world, 119, Role.OFFICER, "LC-TP")  # over a district: asked for the ward
+    user = world.sim.user(119)
     await user.send("/lead")
     tax_question = user.last
     for text, reason in (

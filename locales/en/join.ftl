@@ -15,6 +15,7 @@ join-ask-birth-date = Your date of birth? Please type day/month/year, for exampl
 join-ask-gender = Your gender?
 join-ask-phone = Your mobile number? Press “Share my phone number” below or type it, for example 0912 345 678.
 join-ask-citizen-id = Your citizen ID number (CCCD, 12 digits)? You may press “Skip”.
+join-citizen-id-check = The CCCD number { $citizen_id } does not seem to match the date of birth or gender you gave (its 4th digit tells gender and century of birth, its 5th–6th digits the year). Please check it; if it is right, send it again.
 join-ask-workplace = Where do you work? Type the company name or its tax code, for example: may 10.
 join-ask-employer-name = Please type the name of the company or place where you work.
 join-ask-employer-ward = Which ward or commune is your workplace in? Type its name, for example: Tân Phong.

@@ -15,6 +15,7 @@ join-ask-birth-date = Ngày sinh của bạn? Vui lòng nhập theo dạng ngày
 join-ask-gender = Giới tính của bạn?
 join-ask-phone = Số điện thoại di động của bạn? Bấm nút “Gửi số điện thoại” bên dưới hoặc gõ số, ví dụ 0912 345 678.
 join-ask-citizen-id = Số Căn cước công dân (CCCD, 12 chữ số)? Nếu chưa tiện, bạn có thể bấm “Bỏ qua”.
+join-citizen-id-check = Số CCCD { $citizen_id } có vẻ không khớp với ngày sinh hoặc giới tính bạn đã nhập (chữ số thứ 4 cho biết giới tính và thế kỷ sinh, chữ số thứ 5–6 là năm sinh). Vui lòng kiểm tra lại; nếu số đúng, hãy gửi lại số đó.
 join-ask-workplace = Bạn đang làm việc ở đâu? Gõ tên công ty hoặc mã số thuế, ví dụ: may 10.
 join-ask-employer-name = Vui lòng gõ tên công ty hoặc nơi bạn làm việc.
 join-ask-employer-ward = Nơi làm việc thuộc xã, phường nào? Gõ tên, ví dụ: Tân Phong.

@@ -111,12 +111,19 @@ def gender_label(t: Text, gender: str | None) -> str | None:
 # ---- step hooks ------------------------------------------------------------------------
 
 
+def _confirm_once(ctx: Ctx, value: str, reason: str) -> Outcome:
+    """Show an unusual answer back once; the same answer sent again is taken as confirmed."""
+    if ctx.meta.get("unusual") == value:
+        ctx.meta.pop("unusual")
+        return PROCEED
+    ctx.meta["unusual"] = value
+    return refuse(reason)
+
+
 async def _full_name(ctx: Ctx, value: Any) -> Outcome:
-    # One word is usually a given name alone; asked once, and kept if typed again (some
-    # people have a single name).
-    if " " not in value and ctx.meta.get("single_word") != value:
-        ctx.meta["single_word"] = value
-        return refuse(ctx.t("join-name-single-word", name=esc(value)))
+    # One word is usually a given name alone; some people have a single name, though.
+    if " " not in value:
+        return _confirm_once(ctx, value, ctx.t("join-name-single-word", name=esc(value)))
     return PROCEED
 
 
@@ -138,8 +145,28 @@ async def _phone_saved(ctx: Ctx, value: Any) -> Outcome:
     return Outcome(notice=ctx.t("join-phone-saved", phone=value))
 
 
+def cccd_disagrees(citizen_id: str, gender: str | None, birth_date: str | None) -> bool:
+    """Whether the CCCD contradicts the answers given: its 4th digit tells gender and century
+    of birth (even: male, odd: female; 0–1: 1900s, 2–3: 2000s, 4–5: 2100s), its 5th–6th the
+    year of birth (Circular 07/2016/TT-BCA)."""
+    digit = int(citizen_id[3])
+    if gender in ("male", "female") and digit <= 5 and (digit % 2 == 1) != (gender == "female"):
+        return True
+    if birth_date:
+        year = date.fromisoformat(birth_date).year
+        if digit <= 5 and year // 100 != 19 + digit // 2:
+            return True
+        if citizen_id[4:6] != f"{year % 100:02d}":
+            return True
+    return False
+
+
 async def _citizen_id(ctx: Ctx, value: Any) -> Outcome:
     ctx.draft["citizen_id_skipped"] = value is None
+    if value is not None and cccd_disagrees(
+        value, ctx.draft.get("gender"), ctx.draft.get("birth_date")
+    ):
+        return _confirm_once(ctx, value, ctx.t("join-citizen-id-check", citizen_id=esc(value)))
     return PROCEED
 
 
