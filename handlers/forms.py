@@ -135,33 +135,12 @@ class FormRunner:
     ) -> None:
         """Send `step`'s question (or search results) and remember the choices it offers."""
         t = ctx.t
-        meta = ctx.meta
-        parts = [f"⚠️ {reason}"] if reason else []
         current = await step.current(ctx) if step.current else None
-        if header is not None:
-            parts.append(header)
-        else:
-            position, total = self.form.number(step)
-            if self.form.controls.progress and step.counted and position > 0:
-                parts.append(t(self.form.controls.progress, step=position, total=total))
-            if step.question:
-                parts.append(t(step.question))
-            if step.details:
-                parts.append(await step.details(ctx) or "")
-            if current:
-                parts.append(t(self.form.controls.current, value=esc(current)))
-        text = "\n".join(parts[:1] + ([""] if reason else []) + parts[1:]) if parts else ""
+        text = await self._question(ctx, step, current, reason, header)
         extra = step.search.extra if step.search and found is not None else ()
         options = [Choice(o.value, t(o.key)) for o in (*extra, *step.options)]
         choices = (found or []) + options
-        offered = [[c.value, c.label] for c in choices]
-        # The same question with the same choices keeps its buttons valid; new choices make
-        # every earlier button stale, so an old index can never pick from the new list.
-        if meta.get("step") != step.name or meta.get("choices") != offered:
-            meta["menu"] = int(meta.get("menu", 0)) + 1
-        menu = int(meta["menu"])
-        meta["choices"] = offered
-        meta["step"] = step.name
+        menu = self._offer(ctx, step, choices)
         await turn.state.set_state(self.form.state(step.name))
         await turn.state.set_data(ctx.data)
         if step.contact:
@@ -173,6 +152,39 @@ class FormRunner:
             rows.append([self._button(t(self.form.controls.keep), step, menu, "keep")])
         rows.append(self._controls(step, menu, t))
         await turn.say(text, keyboard(*rows))
+
+    async def _question(
+        self, ctx: Ctx, step: Step, current: str | None, reason: str | None, header: str | None
+    ) -> str:
+        """The reason a reply was refused, then the step counter, question, details, and the
+        answer given so far (or, after a search, the results' header)."""
+        t = ctx.t
+        parts = [f"⚠️ {reason}", ""] if reason else []
+        if header is not None:
+            return "\n".join([*parts, header])
+        position, total = self.form.number(step)
+        if self.form.controls.progress and step.counted and position > 0:
+            parts.append(t(self.form.controls.progress, step=position, total=total))
+        if step.question:
+            parts.append(t(step.question))
+        if step.details:
+            parts.append(await step.details(ctx) or "")
+        if current:
+            parts.append(t(self.form.controls.current, value=esc(current)))
+        return "\n".join(parts)
+
+    @staticmethod
+    def _offer(ctx: Ctx, step: Step, choices: list[Choice]) -> int:
+        """Remember the choices offered; returns the number their buttons carry."""
+        meta = ctx.meta
+        offered = [[c.value, c.label] for c in choices]
+        # The same question with the same choices keeps its buttons valid; new choices make
+        # every earlier button stale, so an old index can never pick from the new list.
+        if meta.get("step") != step.name or meta.get("choices") != offered:
+            meta["menu"] = int(meta.get("menu", 0)) + 1
+        meta["choices"] = offered
+        meta["step"] = step.name
+        return int(meta["menu"])
 
     def _button(self, label: str, step: Step, menu: int, action: str, index: int = 0) -> Any:
         data = FormCb(form=self.form.name, step=step.name, menu=menu, action=action, index=index)

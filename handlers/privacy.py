@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
 from handlers.forms import Turn
-from models import Person
+from models import Application, Person
 from services.applications import Draft, applications_of, erase_person
 from services.forms.join import draft_text, gender_label
 from services.forms.lead import local
@@ -45,32 +45,34 @@ async def render_my_data(
         # Kept for role holders only, so colleagues see who reported or changed a lead.
         parts[0] += "\n" + i18n.get("privacy-display-name", name=esc(person.display_name))
     for application in await applications_of(session, person.id):
-        enterprise = (
-            await enterprise_by_id(session, application.enterprise_id)
-            if application.enterprise_id
-            else None
-        )
-        parts.append(
-            i18n.get(
-                "privacy-application",
-                reference=application.reference or "",
-                full_name=esc(application.full_name or "—"),
-                birth_date=application.birth_date.strftime("%d/%m/%Y")
-                if application.birth_date
-                else "—",
-                gender=gender_label(i18n.get, application.gender) or "—",
-                phone=esc(application.phone or "—"),
-                citizen_id=esc(application.citizen_id or "—"),
-                workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
-                job=esc(application.job or "—"),
-                consent=local(application.consent_at, tz, with_time=True),
-            )
-        )
+        parts.append(await _application_text(session, i18n, application, tz))
     if draft is not None and any(draft.to_state().values()):
         parts.append(await draft_text(i18n.get, session, draft, "privacy-draft"))
     if len(parts) == 1:
         parts.append(i18n.get("privacy-nothing-else"))
     return "\n\n".join(parts)
+
+
+async def _application_text(
+    session: AsyncSession, i18n: I18nContext, application: Application, tz: tzinfo | None
+) -> str:
+    enterprise = (
+        await enterprise_by_id(session, application.enterprise_id)
+        if application.enterprise_id
+        else None
+    )
+    return i18n.get(
+        "privacy-application",
+        reference=application.reference or "",
+        full_name=esc(application.full_name or "—"),
+        birth_date=application.birth_date.strftime("%d/%m/%Y") if application.birth_date else "—",
+        gender=gender_label(i18n.get, application.gender) or "—",
+        phone=esc(application.phone or "—"),
+        citizen_id=esc(application.citizen_id or "—"),
+        workplace=esc(enterprise.name if enterprise else application.employer_name or "—"),
+        job=esc(application.job or "—"),
+        consent=local(application.consent_at, tz, with_time=True),
+    )
 
 
 async def show_my_data(turn: Turn) -> None:

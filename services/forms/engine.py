@@ -98,6 +98,12 @@ def done(result: Any) -> Outcome:
 
 PROCEED = Outcome()
 
+
+async def ends_in_its_step(_ctx: Ctx) -> Outcome:
+    """The `submit` of a one-step form whose step's hook ends it."""
+    return done(None)
+
+
 Parser = Callable[[str, Ctx], Parsed[Any]]
 Hook = Callable[[Ctx, Any], Awaitable[Outcome | None]]
 Render = Callable[[Ctx], Awaitable[str | None]]

@@ -7,7 +7,18 @@ from typing import Any
 
 from models import Unit, UnitKind
 from services.access import Action, UnitTree, authorize, scope_roots
-from services.forms.engine import Choice, Controls, Ctx, Form, Outcome, Search, Step, done, refuse
+from services.forms.engine import (
+    Choice,
+    Ctx,
+    Form,
+    Outcome,
+    Search,
+    Step,
+    done,
+    ends_in_its_step,
+    refuse,
+)
+from services.forms.join import CONTROLS
 from services.invitations import NewInvitation, create_invitation
 from services.register import search_wards
 
@@ -34,24 +45,11 @@ async def _invite(ctx: Ctx, value: Any) -> Outcome:
     return done(Invited(created, unit))
 
 
-async def _one_step(_ctx: Ctx) -> Outcome:
-    return done(None)
-
-
 INVITE = Form(
     name="invite",
     draft_key="invite",
-    controls=Controls(
-        back="join-back",
-        cancel="join-cancel",
-        keep="join-keep",
-        current="join-current-value",
-        stale="join-stale-button",
-        use_buttons="join-use-buttons",
-        text_only="join-text-only",
-        cancelled="join-cancelled",
-    ),
-    submit=_one_step,
+    controls=CONTROLS,
+    submit=ends_in_its_step,
     steps=(
         Step(
             "ward",

@@ -25,6 +25,7 @@ from services.forms.engine import (
     Step,
     Text,
     done,
+    ends_in_its_step,
     goto,
     refuse,
 )
@@ -460,14 +461,9 @@ async def _card_tax_code(ctx: Ctx, value: Any) -> Outcome:
     return done(ctx.t("lead-tax-code-set", tax_code=value))
 
 
-async def _unsubmittable(_ctx: Ctx) -> Outcome:
-    # One-step forms end in their step's hook.
-    return done(None)
-
-
 def _card_form(name: str, step: Step) -> Form:
     return Form(
-        name=name, draft_key="card", controls=CONTROLS, submit=_unsubmittable, steps=(step,)
+        name=name, draft_key="card", controls=CONTROLS, submit=ends_in_its_step, steps=(step,)
     )
 
 
