@@ -19,17 +19,33 @@ from services.validation import normalize_search_key
 
 DATA = Path(__file__).resolve().parent / "data" / "lai_chau_targets_2021_2023.csv"
 ROOT = UnitRow("LC", "LĐLĐ tỉnh Lai Châu", UnitKind.PROVINCIAL_FEDERATION)
-# A few real communes and wards of each district, enough to route demo applications.
-WARDS: dict[str, list[str]] = {
-    "LC-TP": ["Tân Phong", "Đông Phong", "Quyết Thắng", "Quyết Tiến", "Đoàn Kết", "San Thàng"],
-    "LC-TD": ["Bình Lư", "Bản Bo", "Sơn Bình"],
-    "LC-TU": ["Tân Uyên", "Mường Khoa", "Trung Đồng"],
-    "LC-THU": ["Than Uyên", "Mường Than", "Mường Kim", "Phúc Than"],
-    "LC-PT": ["Phong Thổ", "Mường So", "Dào San"],
-    "LC-SH": ["Sìn Hồ", "Pa Tần", "Nậm Tăm"],
-    "LC-NN": ["Nậm Nhùn", "Nậm Hàng", "Mường Mô"],
-    "LC-MT": ["Mường Tè", "Bum Tở", "Ka Lăng"],
+# A few real communes (xã), wards (phường) and towns (thị trấn) of each district as they were
+# under plan 277 (2021), enough to route demo applications.
+WARDS: dict[str, list[tuple[str, str]]] = {
+    "LC-TP": [
+        ("phường", "Tân Phong"),
+        ("phường", "Đông Phong"),
+        ("phường", "Quyết Thắng"),
+        ("phường", "Quyết Tiến"),
+        ("phường", "Đoàn Kết"),
+        ("xã", "San Thàng"),
+    ],
+    "LC-TD": [("xã", "Bình Lư"), ("xã", "Bản Bo"), ("xã", "Sơn Bình")],
+    "LC-TU": [("thị trấn", "Tân Uyên"), ("xã", "Mường Khoa"), ("xã", "Trung Đồng")],
+    "LC-THU": [
+        ("thị trấn", "Than Uyên"),
+        ("xã", "Mường Than"),
+        ("xã", "Mường Kim"),
+        ("xã", "Phúc Than"),
+    ],
+    "LC-PT": [("thị trấn", "Phong Thổ"), ("xã", "Mường So"), ("xã", "Dào San")],
+    "LC-SH": [("thị trấn", "Sìn Hồ"), ("xã", "Pa Tần"), ("xã", "Nậm Tăm")],
+    "LC-NN": [("thị trấn", "Nậm Nhùn"), ("xã", "Nậm Hàng"), ("xã", "Mường Mô")],
+    "LC-MT": [("thị trấn", "Mường Tè"), ("xã", "Bum Tở"), ("xã", "Ka Lăng")],
 }
+# The appendix of plan 277 says "LĐLĐ Thành phố" inside a Lai Châu table; out of it, a unit
+# needs its full name.
+FULL_NAMES = {"LC-TP": "LĐLĐ thành phố Lai Châu"}
 TRADES = [
     "May",
     "Chè",
@@ -99,20 +115,27 @@ def unit_rows() -> list[UnitRow]:
     with DATA.open(encoding="utf-8") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for record in csv.DictReader(lines):
-            rows.append(
-                UnitRow(record["unit_code"], record["unit_name"], record["unit_kind"], ROOT.code)
-            )
+            code = record["unit_code"]
+            name = FULL_NAMES.get(code, record["unit_name"])
+            rows.append(UnitRow(code, name, record["unit_kind"], ROOT.code))
     for district, wards in WARDS.items():
-        for index, ward in enumerate(wards, start=1):
+        for index, (kind, ward) in enumerate(wards, start=1):
             rows.append(
                 UnitRow(
                     f"{district}-W{index:02d}",
-                    f"Công đoàn xã, phường {ward}",
+                    f"Công đoàn {kind} {ward}",
                     UnitKind.WARD_UNION,
                     district,
                 )
             )
     return rows
+
+
+PLACE_OF_WARD = {
+    f"{district}-W{index:02d}": ward
+    for district, wards in WARDS.items()
+    for index, (_, ward) in enumerate(wards, start=1)
+}
 
 
 async def load_demo(session: AsyncSession, enterprises: int = 300, seed: int = 2026) -> DemoSummary:
@@ -142,7 +165,7 @@ async def load_demo(session: AsyncSession, enterprises: int = 300, seed: int = 2
                 "tax_code": code,
                 "name": name,
                 "search_key": normalize_search_key(name),
-                "address": f"{by_code[ward].name.removeprefix('Công đoàn xã, phường ')}, Lai Châu",
+                "address": f"{PLACE_OF_WARD[ward]}, Lai Châu",
                 "ward_unit_id": by_code[ward].id,
                 "employees": employees,
                 "pays_union_fee": rng.random() < 0.4,

@@ -237,8 +237,8 @@ async def test_the_ward_is_searched_within_the_reporters_scope(world: World) -> 
     assert t("lead-ward-none", query="Mường Kim") in officer.last.text
     await officer.send("phong")
     labels = [text for text, _ in officer.last.inline_buttons]
-    assert "Công đoàn xã, phường Tân Phong" in labels
-    assert "Công đoàn xã, phường Đông Phong" in labels
+    assert "Công đoàn phường Tân Phong" in labels
+    assert "Công đoàn phường Đông Phong" in labels
     await officer.click("Đông Phong")
     assert t("lead-ask-workers") in officer.last.text
 
@@ -250,7 +250,7 @@ async def test_known_enterprise_outside_the_scope_is_not_reported(world: World) 
     await user.send("/lead")
     await user.send(elsewhere.tax_code)
     assert (
-        t("lead-out-of-scope", name=elsewhere.name, ward="Công đoàn xã, phường Quyết Thắng")
+        t("lead-out-of-scope", name=elsewhere.name, ward="Công đoàn phường Quyết Thắng")
         in user.last.text
     )
     assert t("lead-ask-tax-code") in user.last.text
@@ -280,7 +280,7 @@ async def test_duplicate_active_lead_tells_who_and_when_and_takes_a_note(world: 
     expected = t(
         "lead-duplicate",
         name=enterprise.name,
-        unit="Công đoàn xã, phường Quyết Thắng",
+        unit="Công đoàn phường Quyết Thắng",
         date=TODAY.strftime("%d/%m/%Y"),
         stage=t("lead-stage-new"),
     )
