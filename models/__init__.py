@@ -3,21 +3,26 @@
 from models.access import Invitation, Role, RoleGrant
 from models.base import Base
 from models.leads import Lead, LeadEvent, LeadStage
+from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
 from models.system import AuditEvent, FsmRecord, ProcessedUpdate
 
 __all__ = [
     "Application",
+    "ApplicationMessage",
     "ApplicationStatus",
     "AuditEvent",
     "Base",
+    "Counter",
     "Enterprise",
     "FsmRecord",
     "Invitation",
     "Lead",
     "LeadEvent",
     "LeadStage",
+    "Member",
+    "MemberStatus",
     "Person",
     "ProcessedUpdate",
     "Role",

@@ -80,3 +80,7 @@ class Application(Timestamped, Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Why it was rejected (a code from the list kept as data); the officer's words are in
+    # status_reason.
+    decision_code: Mapped[str | None] = mapped_column(String(32))

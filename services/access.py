@@ -21,6 +21,10 @@ class Action:
     REASSIGN_LEAD = "lead.reassign"
     INVITE_COLLABORATOR = "invite.collaborator"
     INVITE_ANY = "invite.any"
+    REVIEW_APPLICATION = "application.review"
+    REVERSE_DECISION = "application.reverse"
+    VIEW_MEMBER = "member.view"
+    ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -32,6 +36,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.REASSIGN_LEAD: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.INVITE_COLLABORATOR: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.INVITE_ANY: frozenset({Role.ADMIN}),
+    Action.REVIEW_APPLICATION: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.REVERSE_DECISION: frozenset({Role.ADMIN}),
+    Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.ANSWER_QUESTION: frozenset(),
 }
 
 

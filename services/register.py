@@ -50,10 +50,21 @@ async def search_wards(
 
     With `within`, only those units (a person's scope) are searched.
     """
+    return await search_units(session, query, {UnitKind.WARD_UNION}, limit, within)
+
+
+async def search_units(
+    session: AsyncSession,
+    query: str,
+    kinds: Collection[str],
+    limit: int = MAX_MATCHES,
+    within: Collection[int] | None = None,
+) -> Sequence[Unit]:
+    """Find units of the given kinds by name, ignoring case and diacritics."""
     words = normalize_search_key(query).split()
     if not words or (within is not None and not within):
         return []
-    stmt = select(Unit).where(Unit.kind == UnitKind.WARD_UNION)
+    stmt = select(Unit).where(Unit.kind.in_(list(kinds)))
     if within is not None:
         stmt = stmt.where(Unit.id.in_(list(within)))
     for word in words:

@@ -26,7 +26,7 @@ EVENTS = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("lead_events") as batch:
+    with op.batch_alter_table("lead_events", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.add_column(sa.Column("from_person_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("to_person_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -71,7 +71,7 @@ def downgrade() -> None:
     for event_id, before, after in rows:
         note = f"{before or ''}>{after or ''}"
         bind.execute(EVENTS.update().where(EVENTS.c.id == event_id).values(note=note))
-    with op.batch_alter_table("lead_events") as batch:
+    with op.batch_alter_table("lead_events", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_constraint(op.f("fk_lead_events_to_person_id_people"), type_="foreignkey")
         batch.drop_constraint(op.f("fk_lead_events_from_person_id_people"), type_="foreignkey")
         batch.drop_column("to_person_id")
