@@ -15,14 +15,23 @@ target_metadata = Base.metadata
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration rebuilds a SQLite table and drops the old one; with foreign keys
+        # on, that drop would run the children's ON DELETE actions (SET NULL, CASCADE) and
+        # lose their rows. SQLite's own procedure: keys off, outside any transaction (this
+        # PRAGMA is the connection's first statement), and a check before the commit.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise RuntimeError("the migration left rows whose foreign keys point nowhere")
 
 
 async def _run_async(url: str) -> None:
