@@ -72,3 +72,20 @@ def _is_descendant(parent: Unit, code: str, by_code: dict[str, Unit]) -> bool:
             return True
         current = by_id.get(current.parent_id) if current.parent_id else None
     return False
+
+
+# Words that name the kind of a ward rather than the ward: "Công đoàn xã, phường Tân Phong",
+# "Phường Tân Phong", "P. Tân Phong" and "tân phong" are one ward.
+_WARD_WORDS = ("cong doan", "cd", "thi tran", "phuong", "xa", "tt", "p", "x")
+
+
+def ward_name_key(name: str) -> str:
+    """A ward's name without case, diacritics, punctuation and the words Phường/Xã/Thị trấn."""
+    key = normalize_search_key(name)
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in _WARD_WORDS:
+            if key.startswith(word + " "):
+                key, stripped = key[len(word) + 1 :], True
+    return key
