@@ -18,11 +18,13 @@ Rules, in short:
   Phong", "tan phong"), found among the ward unions ignoring case, diacritics and the words
   Phường/Xã/Thị trấn. An unknown or ambiguous name rejects the row, like an unknown code.
 * A bad row is never dropped silently: every bad cell becomes one line of the error report
-  (row number as a spreadsheet shows it, the first line being row 1 and a quoted multi-line
-  cell counting once; column; value; English reason; reason key), the row is rejected, and
-  the good rows are imported. Blank rows are skipped (and still counted in row numbers).
+  (line; column; value; English reason; reason key), the row is rejected, and the good rows
+  are imported. Rows are numbered by line everywhere (report, summary, messages): the line
+  of the file as a spreadsheet numbers it, the file's first line being line 1 (so the header
+  is line 1 unless title lines sit above it) and a quoted multi-line cell counting once.
+  Blank lines are skipped and still counted. The summary counts data rows (below the header).
 * A tax code that appears twice in a file: the first row is kept, the later one is rejected
-  as "duplicate of row N".
+  as "duplicate of line N".
 * An unknown ward code or name rejects the row (importing it without its ward would silently
   lose the routing of every application to that enterprise, and the lead's ward).
 * The file is the source of truth for the columns it contains: an empty cell clears the
@@ -112,7 +114,7 @@ UNIT_CODE_MAX: Final = 40
 EMPLOYEES_MAX: Final = 1_000_000
 YEAR_MIN: Final = 1800
 SQLITE_CACHE_KIB: Final = 32 * 1024  # the page cache while an import runs on SQLite
-REPORT_HEADER: Final = ("row", "column", "value", "reason", "reason_key")
+REPORT_HEADER: Final = ("line", "column", "value", "reason", "reason_key")
 
 
 class ImportFileError(Exception):
@@ -123,7 +125,7 @@ class ImportFileError(Exception):
 class RowError:
     """One bad cell (or row) of the file, as written to the error report."""
 
-    row: int
+    line: int  # as a spreadsheet numbers it, the file's first line being 1
     column: str
     value: str
     reason: str
@@ -142,16 +144,20 @@ class ImportResult:
     report_path: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    header_line: int = 1
     seconds: float = 0.0
 
     def summary(self) -> str:
         text = (
-            f"{self.what}: {self.rows_read:,} rows read: {self.inserted:,} inserted, "
+            f"{self.what}: {self.rows_read:,} data rows read: {self.inserted:,} inserted, "
             f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.rejected:,} rejected"
         )
         if self.rejected:
             where = f"; see {self.report_path}" if self.report_path else ""
-            text += f"\n{self.rejected:,} rows were rejected and not imported{where}"
+            text += (
+                f"\n{self.rejected:,} rows were rejected and not imported{where} "
+                f"(by line of the file: the header is line {self.header_line})"
+            )
         if self.ignored_columns:
             text += "\nignored columns: " + ", ".join(self.ignored_columns)
         for warning in self.warnings:
@@ -237,7 +243,7 @@ REASONS: Final[dict[str, str]] = {
         "a tax code has 10 digits, or 13 for a branch (0100109106 or 0100109106-001)"
     ),
     "invalid-tax-code-checksum": "not a valid tax code: the check digit does not match",
-    "duplicate-tax-code": "duplicate of row {row}: a tax code is imported from its first row only",
+    "duplicate-tax-code": "duplicate of line {line}: a tax code is imported from its first line",
     "text-too-long": "longer than {max} characters",
     "invalid-number": "not a whole number",
     "number-out-of-range": "must be between {min} and {max}",
@@ -253,9 +259,9 @@ REASONS: Final[dict[str, str]] = {
     ),
     "ambiguous-ward-name": "several wards have this name ({codes}); write the ward's unit code",
     "unknown-unit-kind": "unknown kind; use one of: {kinds}",
-    "duplicate-unit-code": "duplicate of row {row}: a unit is imported from its first row only",
+    "duplicate-unit-code": "duplicate of line {line}: a unit is imported from its first line",
     "unknown-parent": "no unit has this code, neither in this file nor in the database",
-    "parent-rejected": "its parent (row {row}) was rejected",
+    "parent-rejected": "its parent (line {line}) was rejected",
     "unit-cycle": "this parent would make a cycle: {path}",
 }
 
@@ -527,7 +533,7 @@ class _Report:
         if self._writer is None:
             self._open()
         self._writer.writerow(
-            (error.row, error.column, error.value, error.reason, error.reason_key)
+            (error.line, error.column, error.value, error.reason, error.reason_key)
         )
 
     def _open(self) -> None:
@@ -861,6 +867,7 @@ class _EnterpriseImport:
             header = _find_header(rows, ENTERPRISE_HEADERS, ENTERPRISE_REQUIRED, self.path)
             self.result.ignored_columns = header.ignored
             self.result.warnings = header.warnings
+            self.result.header_line = header.row
             self._prepare(header)
             if is_xlsx:
                 rows = _xlsx_as_text(rows, header.columns["tax_code"])
@@ -1022,7 +1029,7 @@ class _EnterpriseImport:
         if firsts != numbers:
             for i, first in enumerate(firsts):
                 if first != numbers[i] and taxes[i] is not None:
-                    flag(i, "tax_code", raws[i], "duplicate-tax-code", row=first)
+                    flag(i, "tax_code", raws[i], "duplicate-tax-code", line=first)
         seen.pop(None, None)
 
         # Name and search key.
@@ -1273,6 +1280,7 @@ async def _import_units(
         header = _find_header(rows, UNIT_HEADERS, UNIT_REQUIRED, path)
         result.ignored_columns = header.ignored
         result.warnings = header.warnings
+        result.header_line = header.row
         labels = header.labels
         width = max(header.columns.values()) + 1
         number = header.row
@@ -1294,7 +1302,7 @@ async def _import_units(
             elif code in lines or code in bad_rows:
                 first = lines[code].number if code in lines else bad_rows[code]
                 key = "duplicate-unit-code"
-                bad.append(RowError(number, labels["code"], code, _reason(key, row=first), key))
+                bad.append(RowError(number, labels["code"], code, _reason(key, line=first), key))
             name: str | None = None
             try:
                 name = _text(values["name"], NAME_MAX, required=True)
@@ -1330,17 +1338,17 @@ async def _import_units(
     parent_label = labels.get("parent_code", "parent_code")
     final = {**stored, **{code: line.row.parent_code for code, line in lines.items()}}
 
-    def reject(line: _UnitLine, key: str, **args: object) -> None:
-        code = line.row.code
+    def reject(entry: _UnitLine, key: str, **args: object) -> None:
+        code = entry.row.code
         del lines[code]
-        bad_rows[code] = line.number
+        bad_rows[code] = entry.number
         if code in stored:
             final[code] = stored[code]
         else:
             final.pop(code, None)
         result.rejected += 1
-        value = line.cells.get("parent_code", "")
-        errors.append(RowError(line.number, parent_label, value, _reason(key, **args), key))
+        value = entry.cells.get("parent_code", "")
+        errors.append(RowError(entry.number, parent_label, value, _reason(key, **args), key))
 
     def reject_orphans() -> None:
         """A parent must be in the database or an accepted row of the file."""
@@ -1352,7 +1360,7 @@ async def _import_units(
                 if parent is None or parent in lines or parent in stored:
                     continue
                 if parent in bad_rows:
-                    reject(line, "parent-rejected", row=bad_rows[parent])
+                    reject(line, "parent-rejected", line=bad_rows[parent])
                 else:
                     reject(line, "unknown-parent")
                 changed = True
@@ -1377,7 +1385,7 @@ async def _import_units(
         await session.flush()
     except UnitTreeError as exc:  # the checks above should have caught it
         raise ImportFileError(f"{path.name}: {exc}") from None
-    for error in sorted(errors, key=lambda item: item.row):
+    for error in sorted(errors, key=lambda item: item.line):
         report.add(error)
     result.inserted = created
     result.updated = updated

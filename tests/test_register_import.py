@@ -185,7 +185,7 @@ async def test_vietnamese_csv_with_bad_rows_reported(engine: AsyncEngine, tmp_pa
     assert (await stored(engine, branch_code)).in_industrial_zone is True
 
     lines = read_report(report)
-    assert [(e["row"], e["column"], e["reason_key"]) for e in lines] == [
+    assert [(e["line"], e["column"], e["reason_key"]) for e in lines] == [
         ("4", "MÃ SỐ THUẾ", "invalid-tax-code-checksum"),
         ("5", "MÃ SỐ THUẾ", "duplicate-tax-code"),
         ("8", "Mã phường", "unknown-ward-code"),
@@ -194,11 +194,12 @@ async def test_vietnamese_csv_with_bad_rows_reported(engine: AsyncEngine, tmp_pa
         ("9", "Đóng KPCĐ", "invalid-boolean"),
         ("9", "Năm thành lập", "invalid-year"),
     ]
-    assert lines[1]["reason"].startswith("duplicate of row 3:")
+    assert lines[1]["reason"].startswith("duplicate of line 3:")
     assert lines[0]["value"] == bad_check_digit(tax(3))
     assert "check digit" in lines[0]["reason"]
-    assert result.errors[0].row == 4
+    assert result.errors[0].line == 4
     assert "4 rows were rejected" in result.summary()
+    assert "(by line of the file: the header is line 2)" in result.summary()
 
 
 async def test_english_xlsx_with_numeric_cells(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -461,7 +462,7 @@ async def test_import_units(engine: AsyncEngine, tmp_path: Path) -> None:
     assert parents["CS-NEW"] == ids["LC-TP-W07"]
     assert parents["LC"] is None
     assert "X-1" not in ids and "X-2" not in ids and "X-3" not in ids
-    keys = [(e["row"], e["reason_key"]) for e in read_report(report)]
+    keys = [(e["line"], e["reason_key"]) for e in read_report(report)]
     assert keys == [
         ("5", "unknown-unit-kind"),
         ("6", "unknown-parent"),
@@ -498,7 +499,7 @@ async def test_run_import_command(
     assert await run_import(parse("import", "enterprises", str(path)), settings) == 0
     out = capsys.readouterr()
     assert "1 inserted" in out.out and "1 rejected" in out.out
-    assert "row 3, MST" in out.out
+    assert "line 3, MST" in out.out
     assert out.err == ""  # no progress bar: stderr is not a terminal
     assert (tmp_path / "dn.csv.errors.csv").exists()
 
@@ -519,7 +520,7 @@ async def test_run_import_command(
     report = tmp_path / "u-report.csv"
     args = parse("import", "units", str(units), "--report", str(report))
     assert await run_import(args, settings) == 0
-    assert "units: 1 rows read: 1 inserted" in capsys.readouterr().out
+    assert "units: 1 data rows read: 1 inserted" in capsys.readouterr().out
     assert report.exists()  # asked for: written even when empty
 
 
