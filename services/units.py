@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Unit, UnitKind
@@ -89,3 +89,36 @@ def ward_name_key(name: str) -> str:
             if key.startswith(word + " "):
                 key, stripped = key[len(word) + 1 :], True
     return key
+
+
+def kind_named(text: str) -> str | None:
+    """The unit kind a short name stands for: `ward` is ward_union, `district` is
+    district_federation; a full kind stands for itself."""
+    if text in UnitKind.ALL:
+        return text
+    found = [kind for kind in sorted(UnitKind.ALL) if kind.startswith(text + "_")]
+    return found[0] if len(found) == 1 else None
+
+
+async def any_units(session: AsyncSession) -> bool:
+    """Whether a unit tree has been loaded at all."""
+    return bool(await session.scalar(select(exists().where(Unit.id.is_not(None)))))
+
+
+async def unit_tree(
+    session: AsyncSession, under: Unit | None = None, kind: str | None = None
+) -> list[tuple[int, Unit]]:
+    """(depth, unit) in tree order, below `under` (itself included, at depth 0) or the whole
+    tree; with `kind`, only the units of that kind (at their depth in the tree)."""
+    units = (await session.scalars(select(Unit).order_by(Unit.code))).all()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    listed: list[tuple[int, Unit]] = []
+    stack = [(0, unit) for unit in reversed([under] if under else children.get(None, []))]
+    while stack:
+        depth, unit = stack.pop()
+        if kind is None or unit.kind == kind:
+            listed.append((depth, unit))
+        stack.extend((depth + 1, child) for child in reversed(children.get(unit.id, [])))
+    return listed
