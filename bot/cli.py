@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--enterprises", type=int, default=300)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", type=int, default=1001, help="the simulated user's id")
+    console.add_argument("--name", default="Lan", help="the simulated user's first name")
     add_access_commands(commands)
     add_import_commands(commands)
     return parser
@@ -165,10 +166,10 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "units":
         return asyncio.run(run_units(args, settings))
     elif args.command == "console":
-        from bot.console import run_console
+        from bot.console import log_to_file, run_console
 
-        logging.getLogger().setLevel(logging.WARNING)
-        asyncio.run(run_console(settings, user_id=args.user))
+        log_to_file()
+        asyncio.run(run_console(settings, user_id=args.user, name=args.name))
     return 0
 
 

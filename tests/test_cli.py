@@ -89,17 +89,17 @@ def test_migrate_demo_and_console(tmp_path: Path) -> None:
     script = (
         "\n".join(
             [
-                "1",
-                "1",
+                "#1",
+                "#1",
                 "Nguyễn Thị Lan",
                 "25/03/1998",
-                "2",
+                "#2",
                 "0912345678",
-                "1",
+                "#1",
                 "may lai chau",
-                "1",
+                "#1",
                 "Công nhân may",
-                "8",
+                "#8",
                 "/quit",
             ]
         )
@@ -107,8 +107,11 @@ def test_migrate_demo_and_console(tmp_path: Path) -> None:
     )
     console = run_cli("console", env=env, stdin=script, cwd=tmp_path)
     assert console.returncode == 0, console.stderr
-    assert "[1] 📝 Gia nhập Công đoàn" in console.stdout
+    assert "[#1] 📝 Gia nhập Công đoàn" in console.stdout
     assert "DV-" in console.stdout and "Traceback" not in console.stdout + console.stderr
+    # Log lines (here aiogram's, one per update) stay out of the conversation.
+    assert "aiogram.event" in (tmp_path / "doanvien-console.log").read_text()
+    assert "aiogram.event" not in console.stdout + console.stderr
 
 
 def test_main_returns_exit_codes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
