@@ -17,6 +17,7 @@ from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 
 CHANNELS = ("telegram", "console")
+NO_UNITS = "no units loaded; run doanvien demo or doanvien import units"
 
 
 def add_access_commands(commands: Any) -> None:
@@ -98,7 +99,7 @@ async def _unit(session: AsyncSession, code: str | None) -> Unit:
     if unit is not None:
         return unit
     if not await any_units(session):
-        raise _NoUnitError("no units loaded; run doanvien demo or doanvien import units")
+        raise _NoUnitError(NO_UNITS)
     raise _NoUnitError(f"no unit with code {code}; doanvien units lists them")
 
 
@@ -174,7 +175,7 @@ async def run_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_units(args: argparse.Namespace, settings: Settings) -> int:
-    from services.units import kind_named, unit_tree
+    from services.units import any_units, kind_named, unit_tree
 
     kind = None
     if args.kind:
@@ -185,10 +186,10 @@ async def run_units(args: argparse.Namespace, settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
+            if not await any_units(session):
+                return _fail(NO_UNITS)
             try:
                 under = await _unit(session, args.under) if args.under else None
-                if under is None:
-                    await _unit(session, None)  # says so when no units are loaded
             except _NoUnitError as error:
                 return _fail(str(error))
             listed = await unit_tree(session, under, kind)

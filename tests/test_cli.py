@@ -234,10 +234,11 @@ def test_an_unknown_unit_is_named(
     assert main(["invite", "--role", "officer", "--unit", "NOPE"]) == 1
     assert one_line(capsys.readouterr().err) == "no unit with code NOPE; doanvien units lists them"
     os.environ["DATABASE_URL"] = sqlite_url(tmp_path / "empty.db")
-    assert main(["admin", "add", "7", "--unit", "NOPE"]) == 1
-    assert one_line(capsys.readouterr().err) == (
-        "no units loaded; run doanvien demo or doanvien import units"
-    )
+    for command in (["admin", "add", "7", "--unit", "NOPE"], ["admin", "add", "7"], ["units"]):
+        assert main(command) == 1
+        assert one_line(capsys.readouterr().err) == (
+            "no units loaded; run doanvien demo or doanvien import units"
+        )
 
 
 def test_invite_a_collaborator_for_a_ward_only(
