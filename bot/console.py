@@ -27,7 +27,7 @@ TAG = re.compile(r"<[^>]+>")
 LOG_FILE = Path("doanvien-console.log")
 HELP = (
     "Type a message as the user would; #2 presses button 2 (a bare 2 is sent as typed text).\n"
-    "  /as <id> [name]  talk as another user (default 1001 Lan)\n"
+    "  /as <id> [name]  talk as another user, e.g. /as 2002 Minh\n"
     "  /phone <number>  the number the share-phone button sends (default +84912345678)\n"
     "  /sticker         send a sticker       /quit   leave\n"
     f"Logs go to {LOG_FILE}.\n"
