@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -81,7 +82,8 @@ def _database_error(exc: BaseException, database_url: str) -> str | None:
     url = make_url(database_url)
     if isinstance(exc, DatabaseFolderMissingError):
         return f"Database error: {exc}"
-    if isinstance(exc, OSError) and url.drivername.startswith("postgresql"):
+    unreachable = (ConnectionError, TimeoutError, socket.gaierror)
+    if isinstance(exc, unreachable) and url.drivername.startswith("postgresql"):
         where = f"{url.host or 'localhost'}:{url.port or 5432}"
         reason = exc.strerror or type(exc).__name__
         return (

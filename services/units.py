@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Unit, UnitKind
@@ -102,7 +102,7 @@ def kind_named(text: str) -> str | None:
 
 async def any_units(session: AsyncSession) -> bool:
     """Whether a unit tree has been loaded at all."""
-    return bool(await session.scalar(select(exists().where(Unit.id.is_not(None)))))
+    return await session.scalar(select(Unit.id).limit(1)) is not None
 
 
 async def unit_tree(
