@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 
-from bot.access_cli import add_access_commands, run_admin, run_invite
+from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
 from bot.import_cli import add_import_commands, run_import
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -35,16 +36,73 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--enterprises", type=int, default=300)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", type=int, default=1001, help="the simulated user's id")
+    console.add_argument("--name", default="Lan", help="the simulated user's first name")
     add_access_commands(commands)
     add_import_commands(commands)
     return parser
 
 
 async def _migrate(settings: Settings) -> None:
-    from models.migrate import upgrade_async
+    from models.migrate import current_revision, head_revision, upgrade_async
 
+    before = await current_revision(settings.database_url)
     await upgrade_async(settings.database_url)
-    print("database is up to date")
+    head = head_revision()
+    if before is None:
+        print(f"database created at the newest schema ({head})")
+    elif before == head:
+        print(f"database is up to date ({head})")
+    else:
+        print(f"database upgraded from {before} to the newest schema ({head})")
+
+
+async def _unready_database(settings: Settings) -> str | None:
+    """Why `run` cannot serve with this database, said before polling starts. SQLite is
+    migrated by `run` itself; PostgreSQL is migrated by `doanvien migrate`."""
+    if settings.database_url.startswith("sqlite"):
+        return None
+    from models.migrate import current_revision, head_revision
+
+    current, head = await current_revision(settings.database_url), head_revision()
+    if current == head:
+        return None
+    return (
+        f"Database error: the schema is at {current or 'nothing yet'}, this version needs "
+        f"{head}; run doanvien migrate"
+    )
+
+
+def _database_error(exc: BaseException, database_url: str) -> str | None:
+    """One line for a database that cannot be used at all; None for any other error."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from models.db import DatabaseFolderMissingError
+
+    url = make_url(database_url)
+    if isinstance(exc, DatabaseFolderMissingError):
+        return f"Database error: {exc}"
+    unreachable = (ConnectionError, TimeoutError, socket.gaierror)
+    if isinstance(exc, unreachable) and url.drivername.startswith("postgresql"):
+        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        reason = exc.strerror or type(exc).__name__
+        return (
+            f"Database error: cannot reach PostgreSQL at {where} ({reason}); "
+            "is it running, and is DATABASE_URL right?"
+        )
+    if not isinstance(exc, DBAPIError):
+        return None
+    detail = " ".join(str(exc.orig).split("\n")[0].split())
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    if sqlstate == "3D000":
+        return (
+            f"Database error: the database {url.database} does not exist on "
+            f"{url.host or 'localhost'}; create it (createdb {url.database}) or fix DATABASE_URL"
+        )
+    # Connecting failed (PostgreSQL's classes 08 and 28, SQLite's file): not a bug to trace.
+    if sqlstate[:2] in {"08", "28"} or detail == "unable to open database file":
+        return f"Database error: {detail} ({url.render_as_string(hide_password=True)})"
+    return None
 
 
 async def _demo(settings: Settings, enterprises: int) -> None:
@@ -72,13 +130,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return _command(args, settings)
+    except Exception as exc:
+        message = _database_error(exc, settings.database_url)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         if settings.bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
+        unready = asyncio.run(_unready_database(settings))
+        if unready is not None:
+            print(unready, file=sys.stderr)
+            return 1
         from bot.runner import run_polling
 
         asyncio.run(run_polling(settings))
@@ -92,11 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_admin(args, settings))
     elif args.command == "import":
         return asyncio.run(run_import(args, settings))
+    elif args.command == "units":
+        return asyncio.run(run_units(args, settings))
     elif args.command == "console":
-        from bot.console import run_console
+        from bot.console import log_to_file, run_console
 
-        logging.getLogger().setLevel(logging.WARNING)
-        asyncio.run(run_console(settings, user_id=args.user))
+        log_to_file()
+        asyncio.run(run_console(settings, user_id=args.user, name=args.name))
     return 0
 
 

@@ -113,7 +113,7 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"done in {result.seconds:.1f} s")
     if result.rejected:
         for error in result.errors[:SHOWN_ERRORS]:
-            print(f"  row {error.row}, {error.column} {error.value!r}: {error.reason}")
+            print(f"  line {error.line}, {error.column} {error.value!r}: {error.reason}")
         if result.rejected > SHOWN_ERRORS or len(result.errors) > SHOWN_ERRORS:
             print(f"  ... all rejected rows are in {result.report_path}")
     return 0

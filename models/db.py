@@ -37,11 +37,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+class DatabaseFolderMissingError(Exception):
+    """The folder of a SQLite database file does not exist (a mistyped DATABASE_URL?)."""
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
+        # SQLite creates the database file, never its folder: a mistyped path must not make
+        # folders anywhere on the disk.
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            if not folder.is_dir():
+                raise DatabaseFolderMissingError(
+                    f"the folder {folder} of the SQLite database does not exist; "
+                    "create it, or fix DATABASE_URL"
+                )
         # Sessions always end in commit or rollback; a reset on return would be a second one.
         kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, **kwargs)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,3 +31,24 @@ def downgrade(database_url: str, revision: str) -> None:
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     # env.py runs its own event loop, so Alembic gets a thread of its own.
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+def head_revision() -> str:
+    """The newest schema revision the code knows."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+async def current_revision(database_url: str) -> str | None:
+    """The database's schema revision; None for a database without a schema yet."""
+    from models.db import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    finally:
+        await engine.dispose()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +12,10 @@ from stdnum.vn import mst
 
 from models import Enterprise, Unit, UnitKind
 from models.db import dialect_name, upsert
+from services.datafiles import read_table
 from services.units import UnitRow, upsert_units
 from services.validation import normalize_search_key
 
-DATA = Path(__file__).resolve().parent / "data" / "lai_chau_targets_2021_2023.csv"
 ROOT = UnitRow("LC", "LĐLĐ tỉnh Lai Châu", UnitKind.PROVINCIAL_FEDERATION)
 # A few real communes (xã), wards (phường) and towns (thị trấn) of each district as they were
 # under plan 277 (2021), enough to route demo applications.
@@ -112,12 +110,10 @@ def _tax_codes(count: int) -> tuple[str, ...]:
 
 def unit_rows() -> list[UnitRow]:
     rows = [ROOT]
-    with DATA.open(encoding="utf-8") as handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        for record in csv.DictReader(lines):
-            code = record["unit_code"]
-            name = FULL_NAMES.get(code, record["unit_name"])
-            rows.append(UnitRow(code, name, record["unit_kind"], ROOT.code))
+    for record in read_table("lai_chau_targets_2021_2023.csv"):
+        code = record["unit_code"]
+        name = FULL_NAMES.get(code, record["unit_name"])
+        rows.append(UnitRow(code, name, record["unit_kind"], ROOT.code))
     for district, wards in WARDS.items():
         for index, (kind, ward) in enumerate(wards, start=1):
             rows.append(

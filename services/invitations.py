@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Invitation, Person, Role, RoleGrant, Unit
+from models import Invitation, Person, Role, RoleGrant, Unit, UnitKind
 from models.base import utcnow
 from services import audit
 from services.access import grant_role
@@ -57,8 +57,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def deep_link(bot_username: str | None, parameter: str) -> str:
-    return f"https://t.me/{bot_username or '<bot>'}?start={parameter}"
+def deep_link(bot_username: str | None, parameter: str | None = None) -> str:
+    """The bot's t.me link, opening it with /start `parameter` when one is given."""
+    link = f"https://t.me/{bot_username or '<bot>'}"
+    return link if parameter is None else f"{link}?start={parameter}"
 
 
 def qr_png(data: str) -> bytes:
@@ -73,6 +75,23 @@ def qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
+def role_misfit(role: str, unit: Unit) -> str | None:
+    """Why `role` does not fit `unit`, if it does not: a collaborator chairs a ward union."""
+    if role == Role.COLLABORATOR and unit.kind != UnitKind.WARD_UNION:
+        return (
+            f"a collaborator is a ward union chair, and {unit.code} is a {unit.kind}, "
+            f"not a {UnitKind.WARD_UNION}"
+        )
+    return None
+
+
+def _new_token() -> str:
+    # A token starting with "-" reads as an option on a command line (invite --revoke).
+    while (token := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return token
+
+
 async def create_invitation(
     session: AsyncSession,
     role: str,
@@ -84,7 +103,7 @@ async def create_invitation(
 ) -> NewInvitation:
     if role not in Role.ALL:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(Role.ALL)}")
-    token = secrets.token_urlsafe(18)
+    token = _new_token()
     issued = now or utcnow()
     invitation = Invitation(
         token_hash=hash_token(token),

@@ -7,17 +7,26 @@ code (MST); ``import_units`` maintains the unit tree from (code, name, kind, par
 Rules, in short:
 
 * Headers are matched in Vietnamese or English, ignoring case, diacritics, punctuation and
-  spacing ("Mã số thuế", "MST", "tax_code" ...). Unknown columns are ignored (and listed).
+  spacing, through the synonyms of services/data/register_headers.csv ("Mã số thuế", "MST",
+  "tax_code"; "Đã đóng KPCĐ"; "Phường/Xã" ...). Unknown columns are ignored and listed; one
+  whose header resembles a known one is also a warning in the summary, as its data is lost.
   A header row may sit below a few title rows; the first row naming the required columns is
   the header.
+* Flags accept the yes/no spellings of services/data/yes_no.csv (có/không, x, 1/0,
+  TRUE/FALSE, đã đóng/chưa ...); an empty cell is no.
+* The ward is given by its unit code ("Mã phường") or by its name ("Phường/Xã": "Phường Tân
+  Phong", "tan phong"), found among the ward unions ignoring case, diacritics and the words
+  Phường/Xã/Thị trấn. An unknown or ambiguous name rejects the row, like an unknown code.
 * A bad row is never dropped silently: every bad cell becomes one line of the error report
-  (row number as a spreadsheet shows it, the first line being row 1 and a quoted multi-line
-  cell counting once; column; value; English reason; reason key), the row is rejected, and
-  the good rows are imported. Blank rows are skipped (and still counted in row numbers).
+  (line; column; value; English reason; reason key), the row is rejected, and the good rows
+  are imported. Rows are numbered by line everywhere (report, summary, messages): the line
+  of the file as a spreadsheet numbers it, the file's first line being line 1 (so the header
+  is line 1 unless title lines sit above it) and a quoted multi-line cell counting once.
+  Blank lines are skipped and still counted. The summary counts data rows (below the header).
 * A tax code that appears twice in a file: the first row is kept, the later one is rejected
-  as "duplicate of row N".
-* An unknown ward code rejects the row (importing it without its ward would silently lose
-  the routing of every application to that enterprise).
+  as "duplicate of line N".
+* An unknown ward code or name rejects the row (importing it without its ward would silently
+  lose the routing of every application to that enterprise, and the lead's ward).
 * The file is the source of truth for the columns it contains: an empty cell clears the
   value (a flag becomes false); a column the file does not have is left untouched.
 * Rows whose values are already in the database are not written at all, so re-importing a
@@ -55,6 +64,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import difflib
 import gc
 import json
 import os
@@ -79,7 +89,8 @@ from sqlalchemy.orm import aliased
 
 from models import Enterprise, Unit, UnitKind
 from models.base import utcnow
-from services.units import UnitRow, UnitTreeError, upsert_units
+from services.datafiles import read_table
+from services.units import UnitRow, UnitTreeError, upsert_units, ward_name_key
 from services.validation import Invalid, normalize_search_key, parse_tax_code
 
 __all__ = [
@@ -103,7 +114,7 @@ UNIT_CODE_MAX: Final = 40
 EMPLOYEES_MAX: Final = 1_000_000
 YEAR_MIN: Final = 1800
 SQLITE_CACHE_KIB: Final = 32 * 1024  # the page cache while an import runs on SQLite
-REPORT_HEADER: Final = ("row", "column", "value", "reason", "reason_key")
+REPORT_HEADER: Final = ("line", "column", "value", "reason", "reason_key")
 
 
 class ImportFileError(Exception):
@@ -114,7 +125,7 @@ class ImportFileError(Exception):
 class RowError:
     """One bad cell (or row) of the file, as written to the error report."""
 
-    row: int
+    line: int  # as a spreadsheet numbers it, the file's first line being 1
     column: str
     value: str
     reason: str
@@ -132,18 +143,25 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)  # the first MAX_KEPT_ERRORS
     report_path: Path | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    header_line: int = 1
     seconds: float = 0.0
 
     def summary(self) -> str:
         text = (
-            f"{self.what}: {self.rows_read:,} rows read: {self.inserted:,} inserted, "
+            f"{self.what}: {self.rows_read:,} data rows read: {self.inserted:,} inserted, "
             f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.rejected:,} rejected"
         )
         if self.rejected:
             where = f"; see {self.report_path}" if self.report_path else ""
-            text += f"\n{self.rejected:,} rows were rejected and not imported{where}"
+            text += (
+                f"\n{self.rejected:,} rows were rejected and not imported{where} "
+                f"(by line of the file: the header is line {self.header_line})"
+            )
         if self.ignored_columns:
             text += "\nignored columns: " + ", ".join(self.ignored_columns)
+        for warning in self.warnings:
+            text += f"\nwarning: {warning}"
         return text
 
 
@@ -151,47 +169,18 @@ class ImportResult:
 # Header aliases
 # --------------------------------------------------------------------------------------------
 
-ENTERPRISE_HEADERS: Final[dict[str, tuple[str, ...]]] = {
-    "tax_code": (
-        "Mã số thuế", "MST", "Mã số DN", "Mã số doanh nghiệp", "Mã số thuế doanh nghiệp",
-        "tax_code", "tax code", "tax number", "tax id", "TIN",
-    ),
-    "name": (
-        "Tên doanh nghiệp", "Tên DN", "Tên đơn vị", "Tên công ty", "Tên người nộp thuế",
-        "name", "enterprise name", "enterprise", "company name", "company",
-    ),
-    "address": ("Địa chỉ", "Địa chỉ trụ sở", "Địa chỉ trụ sở chính", "address"),
-    "employees": (
-        "Số lao động", "Số LĐ", "Số người lao động", "Tổng số lao động", "Lao động",
-        "employees", "workers", "number of employees",
-    ),
-    "ward_code": (
-        "Mã đơn vị phường", "Mã phường", "Mã xã", "Mã phường xã", "Mã công đoàn phường",
-        "ward_code", "ward code", "ward", "ward unit", "ward_unit_code",
-    ),
-    "pays_union_fee": (
-        "Đóng kinh phí công đoàn", "Đóng KPCĐ", "KPCĐ", "Kinh phí công đoàn",
-        "pays_union_fee", "pays union fee", "union fee",
-    ),
-    "has_party_cell": ("Có chi bộ Đảng", "Chi bộ Đảng", "Chi bộ", "has_party_cell", "party cell"),
-    "in_industrial_zone": (
-        "Trong KCN", "Khu công nghiệp", "KCN", "Trong khu công nghiệp", "KCN/KCX",
-        "in_industrial_zone", "industrial zone", "in industrial zone",
-    ),
-    "founded_year": (
-        "Năm thành lập", "Năm TL", "Ngày thành lập", "founded_year", "founded", "year founded",
-    ),
-}  # fmt: skip
 
-UNIT_HEADERS: Final[dict[str, tuple[str, ...]]] = {
-    "code": ("Mã đơn vị", "Mã", "Mã công đoàn", "code", "unit code", "unit_code"),
-    "name": ("Tên đơn vị", "Tên", "Tên công đoàn", "name", "unit name", "unit_name"),
-    "kind": ("Loại", "Loại đơn vị", "Cấp", "kind", "type", "unit kind", "unit_kind"),
-    "parent_code": (
-        "Mã đơn vị cấp trên", "Mã cấp trên", "Cấp trên", "Đơn vị cấp trên",
-        "parent_code", "parent code", "parent",
-    ),
-}  # fmt: skip
+def _headers(table: str) -> dict[str, tuple[str, ...]]:
+    """field -> the headers that give it, in the order of services/data/register_headers.csv."""
+    headers: dict[str, tuple[str, ...]] = {}
+    for record in read_table("register_headers.csv"):
+        if record["table"] == table:
+            headers[record["field"]] = (*headers.get(record["field"], ()), record["header"])
+    return headers
+
+
+ENTERPRISE_HEADERS: Final = _headers("enterprises")
+UNIT_HEADERS: Final = _headers("units")
 
 ENTERPRISE_REQUIRED: Final = ("tax_code", "name")
 UNIT_REQUIRED: Final = ("code", "name", "kind")
@@ -228,29 +217,25 @@ UNIT_KIND_LABELS: Final[dict[str, str]] = {
     for label in (*labels, kind)
 }  # fmt: skip
 
-_BOOLEAN_WORDS: Final[dict[str, bool]] = {
-    "": False,
-    "co": True,
-    "x": True,
-    "1": True,
-    "yes": True,
-    "y": True,
-    "true": True,
-    "dung": True,
-    "khong": False,
-    "0": False,
-    "no": False,
-    "n": False,
-    "false": False,
-    "sai": False,
-}
-# The spellings seen most often, looked up before any normalization.
-_BOOLEAN_FAST: Final[dict[str, bool]] = {
-    **{k: v for k, v in _BOOLEAN_WORDS.items()},
-    **{k.upper(): v for k, v in _BOOLEAN_WORDS.items()},
-    **{k.capitalize(): v for k, v in _BOOLEAN_WORDS.items()},
-    "có": True, "Có": True, "CÓ": True, "không": False, "Không": False, "KHÔNG": False,
-}  # fmt: skip
+
+def _yes_no() -> tuple[dict[str, bool], dict[str, bool]]:
+    """(spellings as written, in lower, upper and capitalized case; the same as search keys)
+    from services/data/yes_no.csv. A key that punctuation reduces to nothing ("✓") is
+    matched as written only."""
+    fast: dict[str, bool] = {"": False}
+    words: dict[str, bool] = {"": False}
+    for record in read_table("yes_no.csv"):
+        value, meaning = record["value"].strip(), record["meaning"] == "yes"
+        for spelling in (value, value.lower(), value.upper(), value.capitalize()):
+            fast[spelling] = meaning
+        key = normalize_search_key(value)
+        if key and words.setdefault(key, meaning) != meaning:
+            raise ValueError(f"yes_no.csv: {value!r} means both yes and no")
+    return fast, words
+
+
+# The spellings as written are looked up first (no normalization for the common case).
+_BOOLEAN_FAST, _BOOLEAN_WORDS = _yes_no()
 
 REASONS: Final[dict[str, str]] = {
     "required-value-missing": "this column must not be empty",
@@ -258,17 +243,25 @@ REASONS: Final[dict[str, str]] = {
         "a tax code has 10 digits, or 13 for a branch (0100109106 or 0100109106-001)"
     ),
     "invalid-tax-code-checksum": "not a valid tax code: the check digit does not match",
-    "duplicate-tax-code": "duplicate of row {row}: a tax code is imported from its first row only",
+    "duplicate-tax-code": "duplicate of line {line}: a tax code is imported from its first line",
     "text-too-long": "longer than {max} characters",
     "invalid-number": "not a whole number",
     "number-out-of-range": "must be between {min} and {max}",
     "invalid-year": "not a year between {min} and {max}",
-    "invalid-boolean": "expected có/không, x, 1/0, yes/no or true/false",
+    "invalid-boolean": (
+        "expected yes or no: có/không, x or empty, 1/0, yes/no, true/false, đã đóng/chưa "
+        "(the spellings are in services/data/yes_no.csv)"
+    ),
     "unknown-ward-code": "no unit has this code; import the unit tree first or fix the code",
+    "unknown-ward-name": (
+        "no ward in the unit tree has this name or code; import the unit tree first, or write "
+        "the ward's unit code (doanvien units --kind ward_union)"
+    ),
+    "ambiguous-ward-name": "several wards have this name ({codes}); write the ward's unit code",
     "unknown-unit-kind": "unknown kind; use one of: {kinds}",
-    "duplicate-unit-code": "duplicate of row {row}: a unit is imported from its first row only",
+    "duplicate-unit-code": "duplicate of line {line}: a unit is imported from its first line",
     "unknown-parent": "no unit has this code, neither in this file nor in the database",
-    "parent-rejected": "its parent (row {row}) was rejected",
+    "parent-rejected": "its parent (line {line}) was rejected",
     "unit-cycle": "this parent would make a cycle: {path}",
 }
 
@@ -417,6 +410,7 @@ class _Header:
     columns: dict[str, int]  # field -> cell index
     labels: dict[str, str]  # field -> header as written in the file
     ignored: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _header_key(text: str) -> str:
@@ -447,7 +441,36 @@ def _match_header(
             )
         columns[name] = index
         labels[name] = label
-    return _Header(row, columns, labels, ignored)
+    warnings = [w for label in ignored if (w := _resembles(label, by_key, aliases, labels))]
+    return _Header(row, columns, labels, ignored, warnings)
+
+
+# How close an ignored header must be to a known one (difflib's ratio) to be warned about.
+RESEMBLANCE: Final = 0.75
+
+
+def _resembles(
+    label: str,
+    by_key: dict[str, str],
+    aliases: dict[str, tuple[str, ...]],
+    matched: dict[str, str],
+) -> str | None:
+    """A warning when an ignored header looks like a known one: its data would be lost."""
+    key = _header_key(re.sub(r"\(.*?\)", " ", label))
+    close = difflib.get_close_matches(key, by_key, n=1, cutoff=RESEMBLANCE)
+    if not close:
+        return None
+    name = by_key[close[0]]
+    known = next(alias for alias in aliases[name] if _header_key(alias) == close[0])
+    if name in matched:
+        return (
+            f"column {label!r} was ignored: it looks like {known!r} ({name}), "
+            f"which column {matched[name]!r} already gives"
+        )
+    return (
+        f"column {label!r} was ignored although it looks like {known!r} ({name}); "
+        f"rename it to {aliases[name][0]!r} to import it"
+    )
 
 
 def _find_header(
@@ -510,7 +533,7 @@ class _Report:
         if self._writer is None:
             self._open()
         self._writer.writerow(
-            (error.row, error.column, error.value, error.reason, error.reason_key)
+            (error.line, error.column, error.value, error.reason, error.reason_key)
         )
 
     def _open(self) -> None:
@@ -654,7 +677,10 @@ def _year(raw: str) -> int | None:
 def _boolean(raw: str) -> bool:
     value = _BOOLEAN_FAST.get(raw)
     if value is None:
-        value = _BOOLEAN_WORDS.get(normalize_search_key(raw))
+        stripped = raw.strip()
+        # "?" folds to "": only a blank cell means no.
+        key = normalize_search_key(stripped) or stripped
+        value = _BOOLEAN_FAST.get(stripped, _BOOLEAN_WORDS.get(key))
         if value is None:
             raise _Bad("invalid-boolean")
     return value
@@ -691,7 +717,7 @@ _ABSENT: Final[dict[str, object]] = {
     "founded_year": None,
 }
 # Column written for a field of the file (the ward code becomes the unit's id).
-_FIELD_COLUMN: Final = {"ward_code": "ward_unit_id"}
+_FIELD_COLUMN: Final = {"ward_code": "ward_unit_id", "ward_name": "ward_unit_id"}
 _MISSING: Final = object()
 
 
@@ -840,6 +866,8 @@ class _EnterpriseImport:
         with _open_table(self.path) as (rows, is_xlsx):
             header = _find_header(rows, ENTERPRISE_HEADERS, ENTERPRISE_REQUIRED, self.path)
             self.result.ignored_columns = header.ignored
+            self.result.warnings = header.warnings
+            self.result.header_line = header.row
             self._prepare(header)
             if is_xlsx:
                 rows = _xlsx_as_text(rows, header.columns["tax_code"])
@@ -955,9 +983,15 @@ class _EnterpriseImport:
             if table.c[name].type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 raise RuntimeError(f"enterprises.{name} needs a bind processor")
         self.units: dict[str, int | None] = {"": None}
-        if "ward_code" in header.columns:
-            for code, unit_id in conn.execute(select(Unit.code, Unit.id)):
+        self.ward_names: dict[str, int | None] = {"": None}  # as written -> unit id
+        self.wards_by_key: dict[str, dict[str, int]] = {}  # ward_name_key -> code -> id
+        if "ward_code" in header.columns or "ward_name" in header.columns:
+            for code, unit_id, name, kind in conn.execute(
+                select(Unit.code, Unit.id, Unit.name, Unit.kind)
+            ):
                 self.units[code] = unit_id
+                if kind == UnitKind.WARD_UNION:
+                    self.wards_by_key.setdefault(ward_name_key(name), {})[code] = unit_id
         self.units_folded = {code.casefold(): unit_id for code, unit_id in self.units.items()}
 
     def _parse(self, chunk: list[Sequence[str]], numbers: list[int]) -> list[tuple[Any, ...]]:
@@ -995,7 +1029,7 @@ class _EnterpriseImport:
         if firsts != numbers:
             for i, first in enumerate(firsts):
                 if first != numbers[i] and taxes[i] is not None:
-                    flag(i, "tax_code", raws[i], "duplicate-tax-code", row=first)
+                    flag(i, "tax_code", raws[i], "duplicate-tax-code", line=first)
         seen.pop(None, None)
 
         # Name and search key.
@@ -1022,8 +1056,16 @@ class _EnterpriseImport:
             if field_name in ("tax_code", "name"):
                 continue
             raws = list(map(itemgetter(index), chunk))
+            if field_name == "ward_name" and "ward_code" in columns:
+                # A row with a ward code is placed by it; the name fills in where it has none.
+                codes = map(itemgetter(columns["ward_code"]), chunk)
+                raws = ["" if code.strip() else raw for code, raw in zip(codes, raws, strict=True)]
             parsed = self._column(field_name, raws, flag)
-            values[_FIELD_COLUMN.get(field_name, field_name)] = parsed
+            column = _FIELD_COLUMN.get(field_name, field_name)
+            if column in values:  # the ward, from its code and from its name
+                earlier = values[column]
+                parsed = [a if a is not None else b for a, b in zip(earlier, parsed, strict=True)]
+            values[column] = parsed
         records = list(
             zip(*[values.get(name) or repeat(_ABSENT[name]) for name in _COLUMNS], strict=False)
         )
@@ -1047,6 +1089,10 @@ class _EnterpriseImport:
             parsed = list(map(self.units.get, raws, repeat(_MISSING)))
             if _MISSING in parsed:
                 parsed = self._fix(parsed, _MISSING, raws, self._ward, field_name, flag)
+        elif field_name == "ward_name":
+            parsed = list(map(self.ward_names.get, raws, repeat(_MISSING)))
+            if _MISSING in parsed:
+                parsed = self._fix(parsed, _MISSING, raws, self._ward_by_name, field_name, flag)
         elif field_name == "address":
             texts = _clean_texts(raws)
             if max(map(len, texts)) > ADDRESS_MAX:
@@ -1087,6 +1133,19 @@ class _EnterpriseImport:
                     parsed[i] = None
                     flag(i, field_name, raws[i], exc.key, **exc.args_)
         return parsed
+
+    def _ward_by_name(self, raw: str) -> int | None:
+        """A ward given by its name ("Phường Tân Phong", "tan phong") or its unit code."""
+        unit_id = self.units_folded.get(raw.strip().casefold(), _MISSING)
+        if unit_id is _MISSING:
+            found = self.wards_by_key.get(ward_name_key(raw), {})
+            if not found:
+                raise _Bad("unknown-ward-name")
+            if len(found) > 1:
+                raise _Bad("ambiguous-ward-name", codes=", ".join(sorted(found)))
+            (unit_id,) = found.values()
+        self.ward_names[raw] = cast(int | None, unit_id)
+        return cast(int | None, unit_id)
 
     def _ward(self, raw: str) -> int | None:
         unit_id = self.units_folded.get(raw.strip().casefold(), _MISSING)
@@ -1220,6 +1279,8 @@ async def _import_units(
     with _open_table(path) as (rows, _is_xlsx):
         header = _find_header(rows, UNIT_HEADERS, UNIT_REQUIRED, path)
         result.ignored_columns = header.ignored
+        result.warnings = header.warnings
+        result.header_line = header.row
         labels = header.labels
         width = max(header.columns.values()) + 1
         number = header.row
@@ -1241,7 +1302,7 @@ async def _import_units(
             elif code in lines or code in bad_rows:
                 first = lines[code].number if code in lines else bad_rows[code]
                 key = "duplicate-unit-code"
-                bad.append(RowError(number, labels["code"], code, _reason(key, row=first), key))
+                bad.append(RowError(number, labels["code"], code, _reason(key, line=first), key))
             name: str | None = None
             try:
                 name = _text(values["name"], NAME_MAX, required=True)
@@ -1277,17 +1338,17 @@ async def _import_units(
     parent_label = labels.get("parent_code", "parent_code")
     final = {**stored, **{code: line.row.parent_code for code, line in lines.items()}}
 
-    def reject(line: _UnitLine, key: str, **args: object) -> None:
-        code = line.row.code
+    def reject(entry: _UnitLine, key: str, **args: object) -> None:
+        code = entry.row.code
         del lines[code]
-        bad_rows[code] = line.number
+        bad_rows[code] = entry.number
         if code in stored:
             final[code] = stored[code]
         else:
             final.pop(code, None)
         result.rejected += 1
-        value = line.cells.get("parent_code", "")
-        errors.append(RowError(line.number, parent_label, value, _reason(key, **args), key))
+        value = entry.cells.get("parent_code", "")
+        errors.append(RowError(entry.number, parent_label, value, _reason(key, **args), key))
 
     def reject_orphans() -> None:
         """A parent must be in the database or an accepted row of the file."""
@@ -1299,7 +1360,7 @@ async def _import_units(
                 if parent is None or parent in lines or parent in stored:
                     continue
                 if parent in bad_rows:
-                    reject(line, "parent-rejected", row=bad_rows[parent])
+                    reject(line, "parent-rejected", line=bad_rows[parent])
                 else:
                     reject(line, "unknown-parent")
                 changed = True
@@ -1324,7 +1385,7 @@ async def _import_units(
         await session.flush()
     except UnitTreeError as exc:  # the checks above should have caught it
         raise ImportFileError(f"{path.name}: {exc}") from None
-    for error in sorted(errors, key=lambda item: item.row):
+    for error in sorted(errors, key=lambda item: item.line):
         report.add(error)
     result.inserted = created
     result.updated = updated

@@ -72,3 +72,53 @@ def _is_descendant(parent: Unit, code: str, by_code: dict[str, Unit]) -> bool:
             return True
         current = by_id.get(current.parent_id) if current.parent_id else None
     return False
+
+
+# Words that name the kind of a ward rather than the ward: "Công đoàn xã, phường Tân Phong",
+# "Phường Tân Phong", "P. Tân Phong" and "tân phong" are one ward.
+_WARD_WORDS = ("cong doan", "cd", "thi tran", "phuong", "xa", "tt", "p", "x")
+
+
+def ward_name_key(name: str) -> str:
+    """A ward's name without case, diacritics, punctuation and the words Phường/Xã/Thị trấn."""
+    key = normalize_search_key(name)
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in _WARD_WORDS:
+            if key.startswith(word + " "):
+                key, stripped = key[len(word) + 1 :], True
+    return key
+
+
+def kind_named(text: str) -> str | None:
+    """The unit kind a short name stands for: `ward` is ward_union, `district` is
+    district_federation; a full kind stands for itself."""
+    if text in UnitKind.ALL:
+        return text
+    found = [kind for kind in sorted(UnitKind.ALL) if kind.startswith(text + "_")]
+    return found[0] if len(found) == 1 else None
+
+
+async def any_units(session: AsyncSession) -> bool:
+    """Whether a unit tree has been loaded at all."""
+    return await session.scalar(select(Unit.id).limit(1)) is not None
+
+
+async def unit_tree(
+    session: AsyncSession, under: Unit | None = None, kind: str | None = None
+) -> list[tuple[int, Unit]]:
+    """(depth, unit) in tree order, below `under` (itself included, at depth 0) or the whole
+    tree; with `kind`, only the units of that kind (at their depth in the tree)."""
+    units = (await session.scalars(select(Unit).order_by(Unit.code))).all()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    listed: list[tuple[int, Unit]] = []
+    stack = [(0, unit) for unit in reversed([under] if under else children.get(None, []))]
+    while stack:
+        depth, unit = stack.pop()
+        if kind is None or unit.kind == kind:
+            listed.append((depth, unit))
+        stack.extend((depth + 1, child) for child in reversed(children.get(unit.id, [])))
+    return listed

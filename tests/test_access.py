@@ -188,15 +188,24 @@ async def test_cli_invite_admin_and_revoke(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     qr = tmp_path / "qr.png"
-    args = argparse.Namespace(role="officer", unit="LC-TP", expires="2d", qr=qr, revoke=None)
+    args = argparse.Namespace(
+        role="officer", unit="LC-TP", expires="2d", qr=qr, revoke=None, force=False
+    )
     assert await run_invite(args, world.settings) == 0
     out = capsys.readouterr().out
     assert qr.read_bytes().startswith(b"\x89PNG")
-    token = out.split("--revoke ")[1].split()[0]
+    token = out.split("--revoke=")[1].split()[0]
     assert f"?start=inv_{token}" in out
-    bad = argparse.Namespace(role="officer", unit="NOPE", expires="2d", qr=qr, revoke=None)
+    bad = argparse.Namespace(
+        role="officer", unit="NOPE", expires="2d", qr=qr, revoke=None, force=False
+    )
     assert await run_invite(bad, world.settings) == 1
     assert await run_invite(argparse.Namespace(revoke=token), world.settings) == 0
     assert await run_invite(argparse.Namespace(revoke=token), world.settings) == 1
-    assert await run_admin(argparse.Namespace(chat_id=360, unit=None), world.settings) == 0
+    assert (
+        await run_admin(
+            argparse.Namespace(chat_id=360, unit=None, channel="telegram"), world.settings
+        )
+        == 0
+    )
     assert await grants(world, 360) == [("admin", "LC")]

@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from stdnum.vn import mst
 
 from bot.import_cli import add_import_commands, run_import
@@ -185,7 +185,7 @@ async def test_vietnamese_csv_with_bad_rows_reported(engine: AsyncEngine, tmp_pa
     assert (await stored(engine, branch_code)).in_industrial_zone is True
 
     lines = read_report(report)
-    assert [(e["row"], e["column"], e["reason_key"]) for e in lines] == [
+    assert [(e["line"], e["column"], e["reason_key"]) for e in lines] == [
         ("4", "MÃ SỐ THUẾ", "invalid-tax-code-checksum"),
         ("5", "MÃ SỐ THUẾ", "duplicate-tax-code"),
         ("8", "Mã phường", "unknown-ward-code"),
@@ -194,11 +194,12 @@ async def test_vietnamese_csv_with_bad_rows_reported(engine: AsyncEngine, tmp_pa
         ("9", "Đóng KPCĐ", "invalid-boolean"),
         ("9", "Năm thành lập", "invalid-year"),
     ]
-    assert lines[1]["reason"].startswith("duplicate of row 3:")
+    assert lines[1]["reason"].startswith("duplicate of line 3:")
     assert lines[0]["value"] == bad_check_digit(tax(3))
     assert "check digit" in lines[0]["reason"]
-    assert result.errors[0].row == 4
+    assert result.errors[0].line == 4
     assert "4 rows were rejected" in result.summary()
+    assert "(by line of the file: the header is line 2)" in result.summary()
 
 
 async def test_english_xlsx_with_numeric_cells(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -407,6 +408,12 @@ def test_fast_tax_code_agrees_with_parse_tax_code() -> None:
 
 
 def test_header_aliases_are_unambiguous() -> None:
+    # services/data/register_headers.csv names only the fields the import reads.
+    assert set(ENTERPRISE_HEADERS) == {
+        "tax_code", "name", "address", "employees", "ward_code", "ward_name",
+        "pays_union_fee", "has_party_cell", "in_industrial_zone", "founded_year",
+    }  # fmt: skip
+    assert set(UNIT_HEADERS) == {"code", "name", "kind", "parent_code"}
     for table in (ENTERPRISE_HEADERS, UNIT_HEADERS):
         fields: dict[str, str] = {}
         for name, aliases in table.items():
@@ -461,7 +468,7 @@ async def test_import_units(engine: AsyncEngine, tmp_path: Path) -> None:
     assert parents["CS-NEW"] == ids["LC-TP-W07"]
     assert parents["LC"] is None
     assert "X-1" not in ids and "X-2" not in ids and "X-3" not in ids
-    keys = [(e["row"], e["reason_key"]) for e in read_report(report)]
+    keys = [(e["line"], e["reason_key"]) for e in read_report(report)]
     assert keys == [
         ("5", "unknown-unit-kind"),
         ("6", "unknown-parent"),
@@ -498,7 +505,7 @@ async def test_run_import_command(
     assert await run_import(parse("import", "enterprises", str(path)), settings) == 0
     out = capsys.readouterr()
     assert "1 inserted" in out.out and "1 rejected" in out.out
-    assert "row 3, MST" in out.out
+    assert "line 3, MST" in out.out
     assert out.err == ""  # no progress bar: stderr is not a terminal
     assert (tmp_path / "dn.csv.errors.csv").exists()
 
@@ -519,7 +526,7 @@ async def test_run_import_command(
     report = tmp_path / "u-report.csv"
     args = parse("import", "units", str(units), "--report", str(report))
     assert await run_import(args, settings) == 0
-    assert "units: 1 rows read: 1 inserted" in capsys.readouterr().out
+    assert "units: 1 data rows read: 1 inserted" in capsys.readouterr().out
     assert report.exists()  # asked for: written even when empty
 
 
@@ -565,3 +572,103 @@ async def test_import_on_postgres(pg_url: str, tmp_path: Path) -> None:
         assert await count(engine) == 20
     finally:
         await engine.dispose()
+
+
+# --------------------------------------------------------------------------------------------
+# Registers in other layouts: header synonyms, yes/no spellings, the ward by name
+# --------------------------------------------------------------------------------------------
+
+OTHER_HEADER = [
+    "STT",
+    "Mã số thuế",
+    "Tên doanh nghiệp",
+    "Lao động",
+    "Phường/Xã",
+    "Đã đóng KPCĐ",
+    "Có tổ chức Đảng",
+    "Năm thành lâp DN",  # a typo: ignored, with a warning
+    "Ghi chú",
+]
+
+
+async def add_second_tan_phong(engine: AsyncEngine) -> None:
+    from services.units import UnitRow
+
+    async with engine.begin() as conn, AsyncSession(bind=conn) as session:
+        await upsert_units(
+            session, [UnitRow("LC-TD-W09", "Công đoàn phường Tân Phong", "ward_union", "LC-TD")]
+        )
+        await session.flush()
+
+
+async def test_a_register_in_another_layout_keeps_its_meaning(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    await add_second_tan_phong(engine)
+    rows: list[Sequence[object]] = [
+        OTHER_HEADER,
+        [1, tax(1), "Công ty Một", "40", "xã Bum Tở", "Đã đóng", "x", "2010", ""],
+        [2, tax(2), "Công ty Hai", "12", "P. Đông Phong", "Chưa", "Không", "", ""],
+        [3, tax(3), "Công ty Ba", "30", "lc-tp-w04", "TRUE", "No", "", "a ward code"],
+        [4, tax(4), "Công ty Bốn", "8", "Phường Tân Phong", "Yes", "1", "", "two wards"],
+        [5, tax(5), "Công ty Năm", "9", "Phường Không Có", "0", "có", "", ""],
+        [6, tax(6), "Công ty Sáu", "7", "", "FALSE", "Có", "", "no ward"],
+    ]
+    report = tmp_path / "errors.csv"
+    result = await run(engine, write_csv(tmp_path / "dn.csv", rows), report_path=report)
+
+    assert (result.inserted, result.rejected) == (4, 2)
+    one = await stored(engine, tax(1))
+    assert (one.employees, one.pays_union_fee, one.has_party_cell) == (40, True, True)
+    assert one.ward_unit_id == await unit_id(engine, "LC-MT-W02")
+    two = await stored(engine, tax(2))
+    assert (two.pays_union_fee, two.has_party_cell) == (False, False)
+    assert two.ward_unit_id == await unit_id(engine, "LC-TP-W02")
+    three = await stored(engine, tax(3))
+    assert (three.ward_unit_id, three.pays_union_fee) == (await unit_id(engine, "LC-TP-W04"), True)
+    six = await stored(engine, tax(6))
+    assert (six.ward_unit_id, six.has_party_cell) == (None, True)
+
+    lines = read_report(report)
+    assert [(e["column"], e["value"], e["reason_key"]) for e in lines] == [
+        ("Phường/Xã", "Phường Tân Phong", "ambiguous-ward-name"),
+        ("Phường/Xã", "Phường Không Có", "unknown-ward-name"),
+    ]
+    assert "LC-TD-W09, LC-TP-W01" in lines[0]["reason"]
+    assert result.ignored_columns == ["STT", "Năm thành lâp DN", "Ghi chú"]
+    assert result.warnings == [
+        "column 'Năm thành lâp DN' was ignored although it looks like 'Năm thành lập' "
+        "(founded_year); rename it to 'Năm thành lập' to import it"
+    ]
+    assert "warning: column 'Năm thành lâp DN' was ignored" in result.summary()
+
+
+async def test_an_xlsx_register_with_ward_names_and_codes(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    rows: list[Sequence[object]] = [
+        ["MST", "Tên DN", "Số LĐ", "Mã phường", "Xã/Phường", "Tổ chức Đảng", "KPCĐ", "Trong KCN"],
+        [tax(1), "Công ty Một", 40, "LC-SH-W02", "Tân Phong", True, "Yes", "✓"],
+        [tax(2), "Công ty Hai", 26, None, "Thị trấn Than Uyên", False, "Không", None],
+    ]
+    result = await run(engine, write_xlsx(tmp_path / "dn.xlsx", rows))
+    assert (result.inserted, result.rejected, result.warnings) == (2, 0, [])
+    one = await stored(engine, tax(1))  # the code wins over the name
+    assert one.ward_unit_id == await unit_id(engine, "LC-SH-W02")
+    assert (one.has_party_cell, one.pays_union_fee, one.in_industrial_zone) == (True, True, True)
+    two = await stored(engine, tax(2))
+    assert two.ward_unit_id == await unit_id(engine, "LC-THU-W01")
+    assert (two.has_party_cell, two.pays_union_fee, two.in_industrial_zone) == (False, False, False)
+
+
+def test_yes_and_no_spellings_are_data() -> None:
+    from services.datafiles import read_table
+    from services.register_import import _boolean
+
+    for record in read_table("yes_no.csv"):
+        for spelling in (record["value"], record["value"].upper(), f" {record['value']} "):
+            assert _boolean(spelling) is (record["meaning"] == "yes"), spelling
+    with pytest.raises(Exception, match="invalid-boolean"):
+        _boolean("có lẽ")
+    with pytest.raises(Exception, match="invalid-boolean"):
+        _boolean("?")

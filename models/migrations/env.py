@@ -15,14 +15,54 @@ target_metadata = Base.metadata
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration rebuilds a SQLite table and drops the old one; with foreign keys
+        # on, that drop would run the children's ON DELETE actions (SET NULL, CASCADE) and
+        # lose their rows. SQLite's own procedure: keys off, outside any transaction (this
+        # PRAGMA is the connection's first statement), and a check before the commit.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    # The highest AUTOINCREMENT mark each table has had, before and after every step.
+    high = _sequences(connection) if sqlite else {}
+
+    def remember(**_: object) -> None:
+        for name, seq in _sequences(connection).items():
+            high[name] = max(high.get(name, 0), seq)
+
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
+        on_version_apply=remember if sqlite else (),
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            _restore_sequences(connection, high)
+            if connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("the migration left rows whose foreign keys point nowhere")
+
+
+def _sequences(connection: Connection) -> dict[str, int]:
+    """SQLite's AUTOINCREMENT high-water marks (`sqlite_sequence`), if the file has any."""
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+    ).first()
+    if exists is None:
+        return {}
+    rows = connection.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").all()
+    return {str(name): int(seq) for name, seq in rows}
+
+
+def _restore_sequences(connection: Connection, before: dict[str, int]) -> None:
+    # Rebuilding a table (a batch migration) starts its AUTOINCREMENT mark again from the
+    # highest id it holds: ids erased earlier would be issued again. Keep the old mark.
+    for name, seq in _sequences(connection).items():
+        if before.get(name, 0) > seq:
+            connection.exec_driver_sql(
+                "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (before[name], name)
+            )
 
 
 async def _run_async(url: str) -> None:
