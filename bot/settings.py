@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -18,6 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = Field(default=None)
+    # Signs the verification links on member cards. Without it, a key derived from BOT_TOKEN
+    # is used (cards then stop verifying if the token is ever changed: set CARD_SECRET).
+    card_secret: SecretStr | None = None
     bot_username: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite+aiosqlite:///doanvien.db"
@@ -91,6 +96,15 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def card_key(self) -> bytes:
+        """The key that signs member cards' verification links."""
+        if self.card_secret is not None:
+            return self.card_secret.get_secret_value().encode()
+        # Derived, never the token itself; a bot without a token (the console) signs with a
+        # fixed key, which is fine for trying the bot and nothing else.
+        seed = self.bot_token.get_secret_value() if self.bot_token else "doanvien-console"
+        return hmac.new(seed.encode(), b"doanvien member card", hashlib.sha256).digest()
 
 
 class SettingsError(Exception):

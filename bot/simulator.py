@@ -35,12 +35,17 @@ _UPDATE_IDS = itertools.count(time.time_ns() // 1000)
 class Simulator:
     def __init__(self, dp: Dispatcher, bot: Bot, session: LocalSession) -> None:
         self.dp, self.bot, self.session = dp, bot, session
+        self.users: dict[int, SimUser] = {}
         self._message_ids = itertools.count(1_000_000)
 
     def user(self, user_id: int, first_name: str = "Lan", language_code: str = "vi") -> SimUser:
-        return SimUser(
+        user = SimUser(
             self, User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
         )
+        # Messages the bot sends to this chat on someone else's update (an officer's decision
+        # reaching the worker) land in this inbox too.
+        self.users[user_id] = user
+        return user
 
     def next_update_id(self) -> int:
         return next(_UPDATE_IDS)
@@ -72,17 +77,22 @@ class SimUser:
     async def _deliver(self, update: Update) -> list[SentMessage]:
         before = len(self.sim.session.sent)
         await self.sim.feed(update)
-        replies = [m for m in self.sim.session.sent[before:] if m.chat_id == self.user.id]
-        for reply in replies:
-            if isinstance(reply.reply_markup, ReplyKeyboardMarkup):
-                self.reply_keyboard = reply.reply_markup
-            elif (
-                reply.reply_markup is not None
-                and type(reply.reply_markup).__name__ == "ReplyKeyboardRemove"
-            ):
-                self.reply_keyboard = None
-        self.inbox.extend(replies)
-        return replies
+        new = self.sim.session.sent[before:]
+        for message in new:
+            owner = self if message.chat_id == self.user.id else self.sim.users.get(message.chat_id)
+            if owner is not None:
+                owner.receive(message)
+        return [m for m in new if m.chat_id == self.user.id]
+
+    def receive(self, message: SentMessage) -> None:
+        if isinstance(message.reply_markup, ReplyKeyboardMarkup):
+            self.reply_keyboard = message.reply_markup
+        elif (
+            message.reply_markup is not None
+            and type(message.reply_markup).__name__ == "ReplyKeyboardRemove"
+        ):
+            self.reply_keyboard = None
+        self.inbox.append(message)
 
     def message_update(self, **content: Any) -> Update:
         return Update(update_id=self.sim.next_update_id(), message=self._message(**content))

@@ -3,7 +3,7 @@
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import access, application, fallback, forms, join, leads, privacy, start
+from handlers import access, application, fallback, forms, join, leads, privacy, review, start
 
 
 def build_router() -> Router:
@@ -12,13 +12,17 @@ def build_router() -> Router:
     # Private chats only: union membership is sensitive, and a group is no place for a form.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    # access comes first (its deep links are more specific than start's); start comes next so
+    # access and review come first (their deep links, inv_ and v_, are more specific than
+    # start's); start comes next so
     # /start and menu buttons work from inside any form; /cancel before the forms it cancels;
     # fallback comes last and takes whatever nobody else did.
     root.include_routers(
         access.build_router(),
+        review.build_router(),
         start.build_router(),
-        forms.build_cancel_router([join.FORM, *leads.FORMS, access.FORM]),
+        forms.build_cancel_router(
+            [join.FORM, *leads.FORMS, access.FORM, *review.FORMS.values(), review.ANSWER_FORM]
+        ),
         application.build_router(),
         privacy.build_router(),
         leads.build_router(),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common import MenuCb, esc, main_menu
-from models import Application, Person, Unit
+from handlers.common import MenuCb, WorkerCb, button, esc, main_menu
+from models import Application, ApplicationStatus, Member, MemberStatus, Person, Unit
 from services.applications import latest_application
 
 STATUS_KEYS = {
@@ -20,9 +21,19 @@ STATUS_KEYS = {
 }
 
 
+REJECT_KEYS = {
+    "not_employed": "reject-reason-not-employed",
+    "duplicate": "reject-reason-duplicate",
+    "under_age": "reject-reason-under-age",
+    "not_eligible": "reject-reason-not-eligible",
+    "other": "reject-reason-other",
+}
+
+
 async def render_application(
     session: AsyncSession, i18n: I18nContext, application: Application
 ) -> str:
+    """The application as its worker sees it: where it is, and its outcome."""
     unit = await session.get(Unit, application.routed_unit_id)
     text = i18n.get(
         "application-status",
@@ -31,9 +42,37 @@ async def render_application(
         unit=esc(unit.name if unit else "—"),
         status=i18n.get(STATUS_KEYS.get(application.status, "status-submitted")),
     )
+    if application.decision_code in REJECT_KEYS:
+        reason = i18n.get(REJECT_KEYS[application.decision_code])
+        text += "\n" + i18n.get("application-reject-reason", reason=reason)
     if application.status_reason:
         text += "\n" + i18n.get("application-reason", reason=esc(application.status_reason))
+    member = await session.scalar(select(Member).where(Member.application_id == application.id))
+    if member is not None and member.status == MemberStatus.ACTIVE:
+        union = await session.get(Unit, member.union_unit_id)
+        text += "\n" + i18n.get(
+            "application-member",
+            number=member.number,
+            union=esc(union.name if union else "—"),
+            since=member.admitted_on.strftime("%d/%m/%Y"),
+        )
+    if application.status == ApplicationStatus.MORE_INFO:
+        text += "\n" + i18n.get("application-question-waiting")
     return text
+
+
+def status_keyboard(i18n: I18nContext, application: Application | None) -> InlineKeyboardMarkup:
+    """The main menu, with the way to the card or to the answer on top when there is one."""
+    menu = main_menu(i18n)
+    if application is None:
+        return menu
+    if application.status == ApplicationStatus.APPROVED:
+        top = [button(i18n.get("menu-card"), MenuCb(action="card"))]
+    elif application.status == ApplicationStatus.MORE_INFO:
+        top = [button(i18n.get("worker-reply"), WorkerCb(action="answer"))]
+    else:
+        return menu
+    return InlineKeyboardMarkup(inline_keyboard=[top, *menu.inline_keyboard])
 
 
 async def show_status(
@@ -44,7 +83,7 @@ async def show_status(
         text = i18n.get("application-none")
     else:
         text = await render_application(session, i18n, application)
-    await bot.send_message(chat_id, text, reply_markup=main_menu(i18n))
+    await bot.send_message(chat_id, text, reply_markup=status_keyboard(i18n, application))
 
 
 async def cmd_status(

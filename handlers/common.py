@@ -27,6 +27,10 @@ class MenuCb(CallbackData, prefix="m"):
     action: str
 
 
+class WorkerCb(CallbackData, prefix="wk"):
+    action: str  # "answer": reply to an officer's question
+
+
 def esc(value: Any) -> str:
     """Escape user-supplied text before it goes into an HTML message."""
     return html.escape(str(value), quote=False)
@@ -79,6 +83,7 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
             ]
         )
     if held & {Role.OFFICER, Role.ADMIN}:
+        rows.append([button(i18n.get("menu-review"), MenuCb(action="review"))])
         rows.append(
             [
                 button(i18n.get("menu-leads-unit"), MenuCb(action="leads_unit")),

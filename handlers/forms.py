@@ -64,6 +64,12 @@ class Turn:
     person: Person
     roles: frozenset[str]
     now: datetime
+    settings: Any  # bot.settings.Settings; handlers do not import bot/
+
+    @property
+    def card_key(self) -> bytes:
+        key: bytes = self.settings.card_key()
+        return key
 
     @classmethod
     def of(cls, chat_id: int, data: dict[str, Any]) -> Turn:
@@ -77,6 +83,7 @@ class Turn:
             data["person"],
             data.get("roles", frozenset()),
             clock(),
+            data["settings"],
         )
 
     async def say(self, text: str, markup: Any = None) -> None:

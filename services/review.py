@@ -97,6 +97,14 @@ async def application_for(
     return application
 
 
+async def by_reference(session: AsyncSession, reference: str) -> Application | None:
+    if not reference:
+        return None
+    return await session.scalar(
+        select(Application).where(Application.reference == reference.upper())
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewCard:
     application: Application
@@ -147,10 +155,14 @@ class AlreadyDecidedError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Decided:
+    """What happened to an application, for telling the worker and the officer."""
+
+    kind: str  # approved, rejected, more_info, rerouted, reversed
     application: Application
     worker: Person | None
     member: Member | None = None
     union: Unit | None = None
+    text: str | None = None  # the officer's question
 
 
 async def _claim(
@@ -219,7 +231,7 @@ async def approve(
         member_id=member.id,
         union_unit_id=union.id,
     )
-    return Decided(application, await _worker(session, application), member, union)
+    return Decided("approved", application, await _worker(session, application), member, union)
 
 
 async def reject(
@@ -252,7 +264,7 @@ async def reject(
         subject_id=application.id,
         reason=code,
     )
-    return Decided(application, await _worker(session, application))
+    return Decided("rejected", application, await _worker(session, application))
 
 
 async def ask_more(
@@ -277,7 +289,8 @@ async def ask_more(
         subject_type="application",
         subject_id=application.id,
     )
-    return Decided(application, await _worker(session, application))
+    worker = await _worker(session, application)
+    return Decided("more_info", application, worker, text=question)
 
 
 async def waiting_for_answer(session: AsyncSession, worker: Person) -> Application | None:
@@ -347,7 +360,7 @@ async def reroute(
         from_unit_id=previous,
         to_unit_id=unit.id,
     )
-    return Decided(application, await _worker(session, application), union=unit)
+    return Decided("rerouted", application, await _worker(session, application), union=unit)
 
 
 async def reverse(
@@ -376,7 +389,7 @@ async def reverse(
         subject_id=application.id,
         previous=previous,
     )
-    return Decided(application, await _worker(session, application), member)
+    return Decided("reversed", application, await _worker(session, application), member)
 
 
 def _not_decided(session: AsyncSession, admin: Person, application: Application) -> NoReturn:

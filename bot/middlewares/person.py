@@ -10,6 +10,7 @@ from aiogram.types import TelegramObject, User
 
 from handlers.common import current_roles
 from locales import SUPPORTED_LOCALES
+from services.leads import remember_name
 from services.people import get_or_create_person
 
 
@@ -31,6 +32,10 @@ class PersonMiddleware(BaseMiddleware):
         client = (user.language_code or "")[:2]
         language = client if client in SUPPORTED_LOCALES else self.default_language
         person, roles = await get_or_create_person(data["session"], self.channel, user.id, language)
+        if roles:
+            # Colleagues see who reported, changed or decided something: role holders' chat
+            # names are kept (workers' are not).
+            remember_name(person, user.full_name)
         data["person"], data["roles"] = person, roles
         token = current_roles.set(roles)
         try:

@@ -40,3 +40,6 @@ privacy-deleted = Your data has been deleted. We keep only anonymous statistics.
 privacy-display-name = Display name (for your union colleagues): { $name }
 channel-telegram = Telegram
 channel-console = test console
+application-reject-reason = Reason: { $reason }
+application-member = 🪪 Member number: <b>{ $number }</b> — { $union }, since { $since }.
+application-question-waiting = A union officer needs more information from you. Press “Reply to the officer” to answer.

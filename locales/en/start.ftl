@@ -63,3 +63,5 @@ why-faq =
     <b>My company has no union yet — can I join?</b> Yes: the upper-level union admits and manages you.
     <b>Can I take my data back?</b> Yes. Open “My data” to see or delete it at any time.
     <b>When will I hear back?</b> A union officer will review your application and tell you the result here.
+menu-review = 📋 Review applications
+menu-card = 🪪 My member card

@@ -40,3 +40,6 @@ privacy-deleted = Đã xóa dữ liệu của bạn. Chúng tôi chỉ giữ l�
 privacy-display-name = Tên hiển thị (cho đồng nghiệp trong công đoàn): { $name }
 channel-telegram = Telegram
 channel-console = thử nghiệm trên máy tính (console)
+application-reject-reason = Lý do: { $reason }
+application-member = 🪪 Số thẻ đoàn viên: <b>{ $number }</b> — { $union }, từ ngày { $since }.
+application-question-waiting = Cán bộ Công đoàn cần bạn bổ sung thông tin. Bấm “Trả lời cán bộ” để trả lời.

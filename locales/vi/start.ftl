@@ -63,3 +63,5 @@ why-faq =
     <b>Công ty tôi chưa có Công đoàn thì sao?</b> Bạn vẫn gia nhập được: Công đoàn cấp trên sẽ tiếp nhận và quản lý bạn.
     <b>Tôi có thể rút lại thông tin không?</b> Có. Vào “Dữ liệu của tôi” để xem hoặc xóa bất cứ lúc nào.
     <b>Bao lâu thì có kết quả?</b> Cán bộ Công đoàn sẽ xem xét và báo kết quả cho bạn ngay tại đây.
+menu-review = 📋 Xét đơn gia nhập
+menu-card = 🪪 Thẻ đoàn viên của tôi

@@ -4,6 +4,7 @@ the officer's role and scope again."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from services import review, validation
@@ -42,11 +43,20 @@ def _application_id(ctx: Ctx) -> int:
     return int(ctx.data.get(APPLICATION) or 0)
 
 
+async def _decide(decision: Awaitable[review.Decided]) -> Outcome:
+    """Ends the form with the decision, or with who decided first."""
+    try:
+        return done(await decision)
+    except review.AlreadyDecidedError as taken:
+        return done(taken)
+
+
 async def _reject(ctx: Ctx) -> Outcome:
     code = str(ctx.draft.get("reason"))
     note = ctx.draft.get("note")
-    return done(
-        await review.reject(ctx.session, ctx.person, _application_id(ctx), code, note, ctx.now)
+    application_id = _application_id(ctx)
+    return await _decide(
+        review.reject(ctx.session, ctx.person, application_id, code, note, ctx.now)
     )
 
 
@@ -147,10 +157,10 @@ async def _units(ctx: Ctx, query: str) -> list[Choice]:
 
 
 async def _reroute(ctx: Ctx, value: Any) -> Outcome:
-    decided = await review.reroute(
-        ctx.session, ctx.person, _application_id(ctx), int(value), ctx.now
+    application_id = _application_id(ctx)
+    return await _decide(
+        review.reroute(ctx.session, ctx.person, application_id, int(value), ctx.now)
     )
-    return done(decided)
 
 
 REROUTE = Form(
@@ -173,7 +183,7 @@ REROUTE = Form(
 
 async def _reverse(ctx: Ctx, value: Any) -> Outcome:
     application_id = _application_id(ctx)
-    return done(await review.reverse(ctx.session, ctx.person, application_id, value, ctx.now))
+    return await _decide(review.reverse(ctx.session, ctx.person, application_id, value, ctx.now))
 
 
 REVERSE = Form(
