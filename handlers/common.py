@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from locales import SUPPORTED_LOCALES, fluent_core
-from models import Role
+from models import Person, Role
 
 ROLE_KEYS = {
     Role.COLLABORATOR: "role-collaborator",
@@ -83,7 +84,12 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
             ]
         )
     if held & {Role.OFFICER, Role.ADMIN}:
-        rows.append([button(i18n.get("menu-review"), MenuCb(action="review"))])
+        rows.append(
+            [
+                button(i18n.get("menu-review"), MenuCb(action="review")),
+                button(i18n.get("menu-founding"), MenuCb(action="founding")),
+            ]
+        )
         rows.append(
             [
                 button(i18n.get("menu-leads-unit"), MenuCb(action="leads_unit")),
@@ -92,6 +98,19 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
         )
     rows.append([button(i18n.get("menu-language"), MenuCb(action="language"))])
     return keyboard(*rows)
+
+
+def says(person: Person, key: str, **args: Any) -> str:
+    """A message in that person's own language (not the language of whoever acts)."""
+    return fluent_core(SUPPORTED_LOCALES[0]).get(key, person.language, **args)
+
+
+async def say_to(
+    bot: Bot, person: Person | None, key: str, markup: Any = None, **args: Any
+) -> None:
+    """Tell another person something (a worker of a decision, an officer of an alert)."""
+    if person is not None:
+        await bot.send_message(int(person.chat_id), says(person, key, **args), reply_markup=markup)
 
 
 def translations(key: str) -> frozenset[str]:

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.application import render_application
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
 from handlers.forms import FormRunner, Turn
+from handlers.founding import send_founding_alert
 from models import Application, Enterprise
 from services.applications import Submitted, pending_application
 from services.forms.engine import Ctx
@@ -39,6 +40,8 @@ async def _finish(turn: Turn, _ctx: Ctx, result: Any) -> None:
     else:
         text = i18n.get("join-consent-declined")
     await turn.say(text, main_menu(i18n))
+    if isinstance(result, Submitted) and result.founding_alert is not None:
+        await send_founding_alert(turn, result.founding_alert)
 
 
 FORM = FormRunner(JOIN, finish=_finish)

@@ -12,9 +12,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from handlers.application import REJECT_KEYS
-from handlers.common import MenuCb, WorkerCb, button, esc, keyboard, main_menu
+from handlers.common import MenuCb, WorkerCb, button, esc, keyboard, main_menu, say_to, says
 from handlers.forms import FormRunner, Turn
-from locales import fluent_core
 from models import Application, ApplicationStatus, Member, Person, Role, Unit
 from services import review
 from services.access import Action, UnitTree, authorize, scope_roots
@@ -184,8 +183,8 @@ async def _approve(turn: Turn, application: Application) -> None:
         await show_next(turn, application, already_decided(turn, taken))
         return
     assert decided.member is not None and decided.union is not None
-    await tell_worker(
-        turn,
+    await say_to(
+        turn.bot,
         decided.worker,
         "worker-approved",
         number=decided.member.number,
@@ -210,19 +209,6 @@ def already_decided(turn: Turn, taken: review.AlreadyDecidedError) -> str:
     )
 
 
-def worker_says(worker: Person, key: str, **args: Any) -> str:
-    """A message in the worker's own language (not the officer's)."""
-    return fluent_core("vi").get(key, worker.language, **args)
-
-
-async def tell_worker(
-    turn: Turn, worker: Person | None, key: str, markup: Any = None, **args: Any
-) -> None:
-    if worker is not None:
-        text = worker_says(worker, key, **args)
-        await turn.bot.send_message(int(worker.chat_id), text, reply_markup=markup)
-
-
 async def _decided(turn: Turn, ctx: Ctx, result: Any) -> None:
     """The end of a reject, ask, re-route or reverse form: tell the worker, then the officer."""
     current = await turn.session.get(Application, int(ctx.data.get(APPLICATION) or 0))
@@ -240,21 +226,19 @@ async def _decided(turn: Turn, ctx: Ctx, result: Any) -> None:
 async def _tell_rejected(turn: Turn, decided: review.Decided) -> None:
     app, worker = decided.application, decided.worker
     if worker is not None:
-        reason = worker_says(
-            worker, REJECT_KEYS.get(app.decision_code or "", "reject-reason-other")
-        )
+        reason = says(worker, REJECT_KEYS.get(app.decision_code or "", "reject-reason-other"))
         note = esc(app.status_reason or "")
-        await tell_worker(
-            turn, worker, "worker-rejected", reference=app.reference, reason=reason, note=note
+        await say_to(
+            turn.bot, worker, "worker-rejected", reference=app.reference, reason=reason, note=note
         )
 
 
 async def _tell_question(turn: Turn, decided: review.Decided) -> None:
     worker = decided.worker
     if worker is not None:
-        reply = keyboard([button(worker_says(worker, "worker-reply"), WorkerCb(action="answer"))])
-        await tell_worker(
-            turn,
+        reply = keyboard([button(says(worker, "worker-reply"), WorkerCb(action="answer"))])
+        await say_to(
+            turn.bot,
             worker,
             "worker-question",
             reply,
@@ -265,14 +249,18 @@ async def _tell_question(turn: Turn, decided: review.Decided) -> None:
 
 async def _tell_rerouted(turn: Turn, decided: review.Decided) -> None:
     unit = esc(decided.union.name) if decided.union else ""
-    await tell_worker(
-        turn, decided.worker, "worker-rerouted", reference=decided.application.reference, unit=unit
+    await say_to(
+        turn.bot,
+        decided.worker,
+        "worker-rerouted",
+        reference=decided.application.reference,
+        unit=unit,
     )
 
 
 async def _tell_reversed(turn: Turn, decided: review.Decided) -> None:
-    await tell_worker(
-        turn, decided.worker, "worker-reversed", reference=decided.application.reference
+    await say_to(
+        turn.bot, decided.worker, "worker-reversed", reference=decided.application.reference
     )
 
 
@@ -317,13 +305,13 @@ async def on_worker_button(query: CallbackQuery, **data: Any) -> None:
 
 def card_text(worker: Person, member: Member, union: Unit) -> CardText:
     return CardText(
-        title=worker_says(worker, "card-title"),
+        title=says(worker, "card-title"),
         name=member.full_name or "",
-        number_label=worker_says(worker, "card-number-label"),
+        number_label=says(worker, "card-number-label"),
         number=member.number,
-        union_label=worker_says(worker, "card-union-label"),
+        union_label=says(worker, "card-union-label"),
         union=union.name,
-        since_label=worker_says(worker, "card-since-label"),
+        since_label=says(worker, "card-since-label"),
         since=card_date(member.admitted_on),
     )
 
@@ -336,7 +324,7 @@ async def send_member_card(turn: Turn, worker: Person, member: Member, union: Un
     await turn.bot.send_photo(
         int(worker.chat_id),
         BufferedInputFile(png, filename=f"the-doan-vien-{member.number}.png"),
-        caption=worker_says(worker, "worker-card-caption", number=member.number),
+        caption=says(worker, "worker-card-caption", number=member.number),
     )
 
 

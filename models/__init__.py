@@ -2,6 +2,7 @@
 
 from models.access import Invitation, Role, RoleGrant
 from models.base import Base
+from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
@@ -16,6 +17,8 @@ __all__ = [
     "Base",
     "Counter",
     "Enterprise",
+    "Founding",
+    "FoundingAlert",
     "FsmRecord",
     "Invitation",
     "Lead",

@@ -24,6 +24,7 @@ class Action:
     REVIEW_APPLICATION = "application.review"
     REVERSE_DECISION = "application.reverse"
     VIEW_MEMBER = "member.view"
+    RECORD_FOUNDING = "founding.record"
     ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
 
 
@@ -39,6 +40,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.REVIEW_APPLICATION: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.REVERSE_DECISION: frozenset({Role.ADMIN}),
     Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.RECORD_FOUNDING: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_QUESTION: frozenset(),
 }
 

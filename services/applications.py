@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Application, ApplicationStatus, Enterprise, Lead, Person
 from services import audit
+from services.founding import FoundingAlertDue, alert_if_due
 from services.register import enterprise_by_id
 from services.routing import Route, route_application
 
@@ -83,6 +84,8 @@ class Submitted:
     application: Application
     route: Route
     duplicates: list[str]
+    # Set the first time the enterprise (without a CĐCS) reaches five applications.
+    founding_alert: FoundingAlertDue | None = None
 
 
 def format_reference(application_id: int, year: int) -> str:
@@ -205,7 +208,8 @@ async def submit_application(
         credited_lead_id=credit.id if credit is not None else None,
     )
     await session.flush()
-    return Submitted(application, route, duplicates)
+    alert = await alert_if_due(session, enterprise.id) if enterprise is not None else None
+    return Submitted(application, route, duplicates, alert)
 
 
 @dataclass(frozen=True, slots=True)

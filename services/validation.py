@@ -9,6 +9,7 @@ Nothing here knows about Telegram: handlers translate ``Invalid`` into a reply.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ __all__ = [
     "parse_free_text",
     "parse_full_name",
     "parse_gender",
+    "parse_past_date",
     "parse_phone",
     "parse_tax_code",
     "parse_years_or_year",
@@ -147,11 +149,10 @@ def _age_on(birth: date, today: date) -> int:
     return today.year - birth.year - int(before_birthday)
 
 
-def parse_birth_date(text: str, today: date) -> Parsed[date]:
-    """``dd/mm/yyyy``, ``d/m/yyyy`` or ``d/m/yy``, separated by ``/``, ``-`` or ``.``.
-
-    A two-digit year gets the latest century that does not put the date in the future.
-    """
+def parse_past_date(text: str, today: date) -> Parsed[date]:
+    """A day that has come (a decision's date): ``dd/mm/yyyy``, ``d/m/yyyy`` or ``d/m/yy``,
+    separated by ``/``, ``-`` or ``.``. A two-digit year gets the latest century that does
+    not put the date in the future."""
     cleaned = unicodedata.normalize("NFKC", text).strip()
     match = _DATE_RE.fullmatch(cleaned)
     if match is None:
@@ -160,11 +161,34 @@ def parse_birth_date(text: str, today: date) -> Parsed[date]:
     if len(match["y"]) == 2:
         year += 2000 if (2000 + year, month, day) <= (today.year, today.month, today.day) else 1900
     try:
-        birth = date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         return Invalid("invalid-date-impossible")
-    if birth > today:
+    if found > today:
         return Invalid("invalid-date-future")
+    return Valid(found)
+
+
+def iso_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def display_iso_date(value: str | None) -> str | None:
+    """A stored ``yyyy-mm-dd`` as people read it: ``dd/mm/yyyy``."""
+    return None if value is None else date.fromisoformat(value).strftime("%d/%m/%Y")
+
+
+def escape(value: str) -> str:
+    """User text made safe to show in an HTML message."""
+    return html.escape(value, quote=False)
+
+
+def parse_birth_date(text: str, today: date) -> Parsed[date]:
+    """A date of birth (see ``parse_past_date``) of someone old enough to join."""
+    parsed = parse_past_date(text, today)
+    if isinstance(parsed, Invalid):
+        return parsed
+    birth = parsed.value
     age = _age_on(birth, today)
     if age < MIN_AGE:
         return Invalid("invalid-date-under-age", {"min_age": MIN_AGE})

@@ -65,3 +65,4 @@ why-faq =
     <b>When will I hear back?</b> A union officer will review your application and tell you the result here.
 menu-review = 📋 Review applications
 menu-card = 🪪 My member card
+menu-founding = 🏛 Record a new CĐCS

@@ -65,3 +65,4 @@ why-faq =
     <b>Bao lâu thì có kết quả?</b> Cán bộ Công đoàn sẽ xem xét và báo kết quả cho bạn ngay tại đây.
 menu-review = 📋 Xét đơn gia nhập
 menu-card = 🪪 Thẻ đoàn viên của tôi
+menu-founding = 🏛 Ghi nhận thành lập CĐCS
