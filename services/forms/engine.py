@@ -99,6 +99,19 @@ def done(result: Any) -> Outcome:
 PROCEED = Outcome()
 
 
+def summary_answer(submit: Callable[[Ctx], Awaitable[Outcome]]) -> Hook:
+    """The hook of a summary step: "submit" runs `submit`; any other choice names the step
+    to edit, after which the form comes back to the summary."""
+
+    async def answer(ctx: Ctx, value: Any) -> Outcome:
+        if value == "submit":
+            return await submit(ctx)
+        ctx.meta["editing"] = True
+        return goto(str(value))
+
+    return answer
+
+
 async def ends_in_its_step(_ctx: Ctx) -> Outcome:
     """The `submit` of a one-step form whose step's hook ends it."""
     return done(None)

@@ -20,6 +20,7 @@ from services.forms.engine import (
     Step,
     done,
     refuse,
+    summary_answer,
 )
 from services.forms.review import CONTROLS
 from services.register import search_units
@@ -77,13 +78,6 @@ async def _summary(ctx: Ctx) -> str:
         date=validation.display_iso_date(ctx.draft.get("date")) or "—",
         name=validation.escape(ctx.draft.get("name") or "—"),
     )
-
-
-async def _summary_answer(ctx: Ctx, value: Any) -> Outcome:
-    if value == "submit":
-        return await _record(ctx)
-    ctx.meta["editing"] = True
-    return Outcome(goto=str(value))
 
 
 async def _record(ctx: Ctx) -> Outcome:
@@ -151,7 +145,7 @@ FOUND = Form(
             ),
             columns=3,
             details=_summary,
-            answer=_summary_answer,
+            answer=summary_answer(_record),
             back=False,
             keep=False,
         ),

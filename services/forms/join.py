@@ -32,6 +32,7 @@ from services.forms.engine import (
     done,
     goto,
     refuse,
+    summary_answer,
 )
 from services.register import enterprise_by_id, search_enterprises, search_wards
 from services.routing import NoUnitsError
@@ -223,13 +224,6 @@ async def _summary_text(ctx: Ctx) -> str:
     return await draft_text(ctx.t, ctx.session, _draft(ctx), "join-summary")
 
 
-async def _summary(ctx: Ctx, value: Any) -> Outcome:
-    if value == "submit":
-        return await submit(ctx)
-    ctx.meta["editing"] = True
-    return goto(str(value))
-
-
 async def submit(ctx: Ctx) -> Outcome:
     try:
         submitted = await submit_application(ctx.session, ctx.person, _draft(ctx), ctx.now)
@@ -375,7 +369,7 @@ JOIN = Form(
             ),
             columns=2,
             details=_summary_text,
-            answer=_summary,
+            answer=summary_answer(submit),
             counted=False,
             back=False,
             keep=False,
