@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from datetime import tzinfo
+from typing import Any
+
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
@@ -10,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, WorkerCb, button, esc, main_menu
-from models import Application, ApplicationStatus, Member, MemberStatus, Person, Unit
+from handlers.forms import Turn
+from models import Application, ApplicationStatus, Member, MemberStatus, Unit
 from services.applications import latest_application
+from services.forms.lead import local
 
 STATUS_KEYS = {
     "submitted": "status-submitted",
@@ -31,14 +36,14 @@ REJECT_KEYS = {
 
 
 async def render_application(
-    session: AsyncSession, i18n: I18nContext, application: Application
+    session: AsyncSession, i18n: I18nContext, application: Application, tz: tzinfo | None
 ) -> str:
     """The application as its worker sees it: where it is, and its outcome."""
     unit = await session.get(Unit, application.routed_unit_id)
     text = i18n.get(
         "application-status",
         reference=application.reference or "",
-        submitted=application.created_at.strftime("%d/%m/%Y"),
+        submitted=local(application.created_at, tz),
         unit=esc(unit.name if unit else "—"),
         status=i18n.get(STATUS_KEYS.get(application.status, "status-submitted")),
     )
@@ -75,28 +80,23 @@ def status_keyboard(i18n: I18nContext, application: Application | None) -> Inlin
     return InlineKeyboardMarkup(inline_keyboard=[top, *menu.inline_keyboard])
 
 
-async def show_status(
-    bot: Bot, chat_id: int, session: AsyncSession, i18n: I18nContext, person: Person
-) -> None:
-    application = await latest_application(session, person.id)
+async def show_status(turn: Turn) -> None:
+    application = await latest_application(turn.session, turn.person.id)
+    i18n = turn.i18n
     if application is None:
         text = i18n.get("application-none")
     else:
-        text = await render_application(session, i18n, application)
-    await bot.send_message(chat_id, text, reply_markup=status_keyboard(i18n, application))
+        text = await render_application(turn.session, i18n, application, turn.now.tzinfo)
+    await turn.say(text, status_keyboard(i18n, application))
 
 
-async def cmd_status(
-    message: Message, bot: Bot, session: AsyncSession, i18n: I18nContext, person: Person
-) -> None:
-    await show_status(bot, message.chat.id, session, i18n, person)
+async def cmd_status(message: Message, **data: Any) -> None:
+    await show_status(Turn.of(message.chat.id, data))
 
 
-async def menu_status(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, i18n: I18nContext, person: Person
-) -> None:
+async def menu_status(query: CallbackQuery, **data: Any) -> None:
     await query.answer()
-    await show_status(bot, query.from_user.id, session, i18n, person)
+    await show_status(Turn.of(query.from_user.id, data))
 
 
 def build_router() -> Router:

@@ -35,7 +35,7 @@ async def _finish(turn: Turn, _ctx: Ctx, result: Any) -> None:
         text = (
             i18n.get("join-already-pending")
             + "\n\n"
-            + await render_application(turn.session, i18n, result)
+            + await render_application(turn.session, i18n, result, turn.now.tzinfo)
         )
     else:
         text = i18n.get("join-consent-declined")

@@ -187,3 +187,15 @@ async def test_a_router_level_role_filter_refuses(world: World) -> None:
     await give_role(world, 616, Role.OFFICER, "LC-TP")
     await world.sim.user(616).send("/secret")
     assert seen == [616]
+
+
+async def test_times_are_stored_in_utc_and_shown_in_the_local_zone(world: World) -> None:
+    from sqlalchemy import text
+
+    user = world.sim.user(617)
+    await complete_join(user)  # at 09:30 in Hà Nội
+    async with world.session_factory() as session:
+        stored = (await session.execute(text("SELECT created_at FROM applications"))).scalar()
+    assert str(stored).startswith("2026-11-22 02:30")
+    await user.send("/status")
+    assert "22/11/2026" in user.last.text
