@@ -13,6 +13,13 @@ from aiogram.methods.base import Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import on_error
+from bot.middlewares.flood import (
+    FloodLimiter,
+    FloodMiddleware,
+    FloodRule,
+    MemoryFloodLimiter,
+    RedisFloodLimiter,
+)
 from bot.middlewares.i18n import build_i18n
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.unit_of_work import SessionMiddleware, UnitOfWorkMiddleware
@@ -60,6 +67,15 @@ def build_storage(
     return DatabaseStorage(session_factory), SimpleEventIsolation()
 
 
+def build_limiter(settings: Settings, rule: FloodRule | None = None) -> FloodLimiter:
+    """The flood limiter beside the per-chat lock: in Redis when REDIS_URL is set."""
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        return RedisFloodLimiter(Redis.from_url(settings.redis_url), rule or FloodRule())
+    return MemoryFloodLimiter(rule or FloodRule())
+
+
 def build_dispatcher(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
@@ -68,6 +84,7 @@ def build_dispatcher(
     clock: Callable[[], datetime] | None = None,
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
+    flood: FloodLimiter | None = None,
 ) -> Dispatcher:
     if storage is None:
         storage, default_isolation = build_storage(settings, session_factory)
@@ -78,6 +95,10 @@ def build_dispatcher(
         storage=storage,
         events_isolation=events_isolation or SimpleEventIsolation(),
         disable_fsm=True,
+    )
+    # Floods first: an ignored update opens no session and takes no lock.
+    dp.update.outer_middleware(
+        FloodMiddleware(flood or build_limiter(settings), settings.default_locale)
     )
     dp.update.outer_middleware(SessionMiddleware(session_factory))
     dp.update.outer_middleware(dp.fsm)

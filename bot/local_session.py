@@ -31,6 +31,7 @@ class SentMessage:
     text: str
     reply_markup: Any = None
     edited: bool = False
+    routed: bool = False  # already in its chat's inbox (bot/simulator.py)
 
     @property
     def inline_buttons(self) -> list[tuple[str, str]]:

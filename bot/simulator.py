@@ -50,6 +50,18 @@ class Simulator:
     def next_update_id(self) -> int:
         return next(_UPDATE_IDS)
 
+    def route(self, messages: list[SentMessage], sender: SimUser | None = None) -> None:
+        """Put each message into its chat's inbox, once (the sender's own replies into the
+        sender's inbox), whoever's update sent it."""
+        for message in messages:
+            if message.routed:
+                continue
+            mine = sender is not None and message.chat_id == sender.user.id
+            owner = sender if mine else self.users.get(message.chat_id)
+            if owner is not None:
+                owner.receive(message)
+                message.routed = True
+
     async def feed(self, update: Update) -> None:
         await self.dp.feed_update(self.bot, update)
 
@@ -78,10 +90,7 @@ class SimUser:
         before = len(self.sim.session.sent)
         await self.sim.feed(update)
         new = self.sim.session.sent[before:]
-        for message in new:
-            owner = self if message.chat_id == self.user.id else self.sim.users.get(message.chat_id)
-            if owner is not None:
-                owner.receive(message)
+        self.sim.route(new, self)
         return [m for m in new if m.chat_id == self.user.id]
 
     def receive(self, message: SentMessage) -> None:

@@ -66,3 +66,4 @@ why-faq =
 menu-review = 📋 Review applications
 menu-card = 🪪 My member card
 menu-founding = 🏛 Record a new CĐCS
+flood-slow-down = You are sending messages very fast. Please wait about half a minute, then go on.

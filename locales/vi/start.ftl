@@ -66,3 +66,4 @@ why-faq =
 menu-review = 📋 Xét đơn gia nhập
 menu-card = 🪪 Thẻ đoàn viên của tôi
 menu-founding = 🏛 Ghi nhận thành lập CĐCS
+flood-slow-down = Bạn gửi tin nhắn nhanh quá. Vui lòng đợi khoảng nửa phút rồi gửi tiếp nhé.
