@@ -3,7 +3,18 @@
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import access, application, fallback, forms, join, leads, privacy, review, start
+from handlers import (
+    access,
+    after_joining,
+    application,
+    fallback,
+    forms,
+    join,
+    leads,
+    privacy,
+    review,
+    start,
+)
 
 
 def build_router() -> Router:
@@ -21,9 +32,17 @@ def build_router() -> Router:
         review.build_router(),
         start.build_router(),
         forms.build_cancel_router(
-            [join.FORM, *leads.FORMS, access.FORM, *review.FORMS.values(), review.ANSWER_FORM]
+            [
+                join.FORM,
+                *leads.FORMS,
+                access.FORM,
+                *review.FORMS.values(),
+                review.ANSWER_FORM,
+                *after_joining.FORMS,
+            ]
         ),
         application.build_router(),
+        after_joining.build_router(),
         privacy.build_router(),
         leads.build_router(),
         join.build_router(),

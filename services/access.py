@@ -25,6 +25,9 @@ class Action:
     REVERSE_DECISION = "application.reverse"
     VIEW_MEMBER = "member.view"
     ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
+    DECIDE_TRANSFER = "transfer.decide"  # accept or decline a member moving into the unit
+    ANSWER_WORKER_QUESTION = "question.answer"  # a worker's question to the union
+    CHANGE_MEMBERSHIP = "member.change"  # the member's own membership; no role needed
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -40,6 +43,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.REVERSE_DECISION: frozenset({Role.ADMIN}),
     Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_QUESTION: frozenset(),
+    Action.DECIDE_TRANSFER: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.ANSWER_WORKER_QUESTION: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.CHANGE_MEMBERSHIP: frozenset(),
 }
 
 

@@ -9,7 +9,17 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Application, ApplicationStatus, Enterprise, Lead, Person
+from models import (
+    Application,
+    ApplicationStatus,
+    Enterprise,
+    Lead,
+    Member,
+    Person,
+    Question,
+    Transfer,
+    TransferStatus,
+)
 from services import audit
 from services.register import enterprise_by_id
 from services.routing import Route, route_application
@@ -215,7 +225,8 @@ class Erased:
 
 
 async def erase_person(session: AsyncSession, person: Person) -> Erased:
-    """Delete a person with their pending applications; decided ones keep only anonymous counts."""
+    """Delete a person with their pending applications, questions and pending transfers; decided
+    applications and transfers keep only anonymous counts."""
     pending = await session.execute(
         delete(Application).where(
             Application.person_id == person.id,
@@ -237,6 +248,19 @@ async def erase_person(session: AsyncSession, person: Person) -> Erased:
             status_reason=None,
             duplicate_of=None,
         )
+    )
+    # Questions are the person's own words; transfers name where they work now.
+    await session.execute(delete(Question).where(Question.person_id == person.id))
+    memberships = select(Member.id).where(Member.person_id == person.id).scalar_subquery()
+    await session.execute(
+        delete(Transfer).where(
+            Transfer.member_id.in_(memberships), Transfer.status == TransferStatus.PENDING
+        )
+    )
+    await session.execute(
+        update(Transfer)
+        .where(Transfer.member_id.in_(memberships))
+        .values(employer_name=None, employer_ward_id=None, enterprise_id=None)
     )
     audit.record(session, "person.erased", subject_type="person", subject_id=person.id)
     await session.delete(person)
