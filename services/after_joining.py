@@ -362,6 +362,14 @@ async def ask(session: AsyncSession, person: Person, text: str, now: datetime) -
     return question
 
 
+async def questions_of(session: AsyncSession, person_id: int) -> list[Question]:
+    """Every question a person has asked, oldest first (My data shows them)."""
+    rows = await session.scalars(
+        select(Question).where(Question.person_id == person_id).order_by(Question.id)
+    )
+    return list(rows)
+
+
 async def question_scope(session: AsyncSession, officer: Person) -> set[int]:
     """The units whose workers' questions the officer answers (empty when none)."""
     return await _scope(session, officer, Action.ANSWER_WORKER_QUESTION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -275,14 +276,16 @@ async def test_questions_waiting_two_days_are_listed_first_and_flagged(world: Wo
     assert none_yet == []
 
 
-async def test_erasure_deletes_the_questions(world: World) -> None:
-    worker = world.sim.user(881)
+async def test_my_data_shows_the_questions_and_erasure_deletes_them(world: World) -> None:
+    worker = await become_member(world, 881, 882)
     await worker.click(t("menu-ask"), message=(await worker.send("/start"))[-1])
     await worker.send(QUESTION_TEXT)
     await worker.click(t("menu-my-data"))
+    assert QUESTION_TEXT in worker.last.text
     await worker.click(t("privacy-delete"))
     await worker.click(t("privacy-delete-yes"))
     assert worker.last.text == t("privacy-deleted")
+    assert t("menu-membership") not in [label for label, _ in worker.last.inline_buttons]
     async with world.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Question)) == 0
 
@@ -332,3 +335,30 @@ async def test_leaving_cancels_a_transfer_still_waiting(world: World) -> None:
     receiver = await officer(world, 897, "LC-THU")
     await receiver.send("/transfers")
     assert receiver.last.text == t("transfers-none")
+
+
+async def test_two_officers_deciding_a_transfer_at_once_make_one_decision(world: World) -> None:
+    worker = await become_member(world, 898, 899)
+    [target] = (await enterprises_without_union(world, "LC-THU"))[:1]
+    await request_move_to(worker, target)
+    [transfer] = await transfers(world)
+    await officer(world, 901, "LC-THU")
+    await officer(world, 902, "LC-THU")
+
+    async def decide(chat_id: int, accept: bool) -> str:
+        async with world.session_factory() as session:
+            person, _ = await get_or_create_person(session, "telegram", chat_id, "vi")
+            try:
+                await after_joining.decide_transfer(session, person, transfer.id, accept, NOW)
+            except after_joining.TransferDecidedError:
+                await session.rollback()
+                return "taken"
+            await session.commit()
+            return "decided"
+
+    outcomes = await asyncio.gather(decide(901, True), decide(902, False))
+    assert sorted(outcomes) == ["decided", "taken"]
+    [transfer] = await transfers(world)
+    member = await the_member(world)
+    moved = member.union_unit_id == transfer.to_unit_id
+    assert transfer.status == ("accepted" if moved else "declined")

@@ -92,3 +92,11 @@ transfers-next = ⏭ Next request
 transfers-accepted = ✅ { $name } has been accepted.
 transfers-declined = { $name } has been told the transfer was not accepted.
 transfers-already-decided = { $who } decided this request at { $when }.
+
+question-in-my-data =
+    <b>Question to the union</b> ({ $asked }), waiting for an answer:
+    “{ $text }”
+question-in-my-data-answered =
+    <b>Question to the union</b> ({ $asked }):
+    “{ $text }”
+    Answer: { $answer }

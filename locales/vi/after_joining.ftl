@@ -92,3 +92,11 @@ transfers-next = ⏭ Đề nghị tiếp theo
 transfers-accepted = ✅ Đã tiếp nhận { $name }.
 transfers-declined = Đã báo { $name } là chưa tiếp nhận.
 transfers-already-decided = Đề nghị này đã được { $who } quyết định lúc { $when }.
+
+question-in-my-data =
+    <b>Câu hỏi gửi Công đoàn</b> ({ $asked }), đang chờ trả lời:
+    “{ $text }”
+question-in-my-data-answered =
+    <b>Câu hỏi gửi Công đoàn</b> ({ $asked }):
+    “{ $text }”
+    Trả lời: { $answer }
