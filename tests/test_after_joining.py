@@ -60,10 +60,21 @@ async def denials(world: World, subject_type: str) -> int:
     return int(count or 0)
 
 
+async def open_membership(worker: SimUser) -> None:
+    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
+
+
+async def leave(worker: SimUser, reason: str, confirm: str) -> None:
+    """My membership → Leave the union → the reason → yes or no."""
+    await open_membership(worker)
+    await worker.click(t("membership-leave"))
+    await worker.click(reason)
+    await worker.click(confirm)
+
+
 async def request_move_to(worker: SimUser, enterprise: Enterprise) -> None:
     """My membership → I changed job → the new employer from the register → send."""
-    await worker.send("/start")
-    await worker.click(t("menu-membership"))
+    await open_membership(worker)
     await worker.click(t("membership-changed-job"))
     assert t("transfer-ask-workplace") in worker.last.text
     assert enterprise.tax_code is not None
@@ -99,7 +110,7 @@ async def test_a_transfer_accepted_by_the_new_union_keeps_the_number(world: Worl
     assert worker.last.text == t("transfer-sent", union=destination.name)
     assert (transfer.status, transfer.from_unit_id) == ("pending", before.union_unit_id)
     # Asking again while it waits: told it waits, no second request.
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
+    await open_membership(worker)
     assert t("membership-transfer-waiting", union=destination.name) in worker.last.text
     await worker.click(t("membership-changed-job"))
     assert worker.last.text == t("transfer-already-waiting", union=destination.name)
@@ -135,7 +146,7 @@ async def test_a_declined_transfer_leaves_the_membership_where_it_was(world: Wor
         ward = await unit_by_code(session, "LC-THU-W01")
     assert ward is not None
     # Not in the register: the employer's name (what was searched), then its ward.
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
+    await open_membership(worker)
     await worker.click(t("membership-changed-job"))
     await worker.send("Xưởng mộc Bình Minh")
     await worker.click(t("join-workplace-not-listed"))
@@ -182,7 +193,7 @@ async def test_an_officer_outside_the_destination_cannot_accept(world: World) ->
 
 async def test_a_new_job_under_the_same_union_moves_nothing(world: World) -> None:
     worker = await become_member(world, 831, 832)
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
+    await open_membership(worker)
     await worker.click(t("membership-changed-job"))
     await worker.send("may lai chau")
     await worker.click("Công ty TNHH May Lai Châu")
@@ -297,7 +308,7 @@ async def test_leaving_is_confirmed_recorded_as_a_loss_and_the_card_stops(world:
     worker = await become_member(world, 891, 892)
     member = await the_member(world)
     parameter = verification_parameter(world.settings.card_key(), member.number)
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
+    await open_membership(worker)
     await worker.click(t("membership-leave"))
     await worker.click(t("leave-reason-left-job"))
     assert member.number in worker.last.text
@@ -305,10 +316,7 @@ async def test_leaving_is_confirmed_recorded_as_a_loss_and_the_card_stops(world:
     assert worker.last.text == t("leave-stayed")
     assert (await the_member(world)).status == "active"
 
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
-    await worker.click(t("membership-leave"))
-    await worker.click(t("leave-reason-left-job"))
-    await worker.click(t("leave-yes"))
+    await leave(worker, t("leave-reason-left-job"), t("leave-yes"))
     union = "CĐCS Công ty TNHH May Lai Châu"
     assert worker.last.text == t("leave-done", union=union, date="22/11/2026")
     assert t("menu-membership") not in [label for label, _ in worker.last.inline_buttons]
@@ -326,10 +334,7 @@ async def test_leaving_cancels_a_transfer_still_waiting(world: World) -> None:
     worker = await become_member(world, 895, 896)
     [target] = (await enterprises_without_union(world, "LC-THU"))[:1]
     await request_move_to(worker, target)
-    await worker.click(t("menu-membership"), message=(await worker.send("/start"))[-1])
-    await worker.click(t("membership-leave"))
-    await worker.click(t("leave-reason-other"))
-    await worker.click(t("leave-yes"))
+    await leave(worker, t("leave-reason-other"), t("leave-yes"))
     [transfer] = await transfers(world)
     assert transfer.status == "cancelled"
     receiver = await officer(world, 897, "LC-THU")
