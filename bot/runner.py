@@ -24,6 +24,7 @@ COMMANDS = {
     "start": "cmd-start",
     "join": "cmd-join",
     "status": "cmd-status",
+    "ask": "cmd-ask",
     "mydata": "cmd-mydata",
     "why": "cmd-why",
     "language": "cmd-language",

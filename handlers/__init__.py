@@ -5,6 +5,7 @@ from aiogram.enums import ChatType
 
 from handlers import (
     access,
+    after_joining,
     application,
     fallback,
     forms,
@@ -39,9 +40,11 @@ def build_router() -> Router:
                 *review.FORMS.values(),
                 review.ANSWER_FORM,
                 *founding.FORMS,
+                *after_joining.FORMS,
             ]
         ),
         application.build_router(),
+        after_joining.build_router(),
         privacy.build_router(),
         leads.build_router(),
         founding.build_router(),

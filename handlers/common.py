@@ -64,10 +64,17 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 # The roles of the person behind the current update, set by PersonMiddleware, so that every
 # menu shows what the person's roles allow and nothing else (the handlers check again).
 current_roles: ContextVar[frozenset[str]] = ContextVar("current_roles", default=frozenset())
+# Whether that person is a member (set by the same middleware): members see My membership.
+current_member: ContextVar[bool] = ContextVar("current_member", default=False)
 
 
-def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineKeyboardMarkup:
+def main_menu(
+    i18n: I18nContext, roles: frozenset[str] | None = None, member: bool | None = None
+) -> InlineKeyboardMarkup:
     held = current_roles.get() if roles is None else roles
+    ask = button(i18n.get("menu-ask"), MenuCb(action="ask"))
+    membership = button(i18n.get("menu-membership"), MenuCb(action="membership"))
+    is_member = current_member.get() if member is None else member
     rows = [
         [button(i18n.get("menu-join"), MenuCb(action="join"))],
         [button(i18n.get("menu-why"), MenuCb(action="why"))],
@@ -75,6 +82,7 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
             button(i18n.get("menu-my-application"), MenuCb(action="status")),
             button(i18n.get("menu-my-data"), MenuCb(action="data")),
         ],
+        [membership, ask] if is_member else [ask],
     ]
     if held & {Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}:
         rows.append(
@@ -88,6 +96,12 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
             [
                 button(i18n.get("menu-review"), MenuCb(action="review")),
                 button(i18n.get("menu-founding"), MenuCb(action="founding")),
+            ]
+        )
+        rows.append(
+            [
+                button(i18n.get("menu-questions"), MenuCb(action="questions")),
+                button(i18n.get("menu-transfers"), MenuCb(action="transfers")),
             ]
         )
         rows.append(

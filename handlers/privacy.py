@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
 from handlers.forms import Turn
-from models import Application, Person
+from models import Application, Person, Question
+from services.after_joining import questions_of
 from services.applications import Draft, applications_of, erase_person
 from services.forms.join import draft_text, gender_label
 from services.forms.lead import local
@@ -46,6 +47,8 @@ async def render_my_data(
         parts[0] += "\n" + i18n.get("privacy-display-name", name=esc(person.display_name))
     for application in await applications_of(session, person.id):
         parts.append(await _application_text(session, i18n, application, tz))
+    for question in await questions_of(session, person.id):
+        parts.append(_question_text(i18n, question, tz))
     if draft is not None and any(draft.to_state().values()):
         parts.append(await draft_text(i18n.get, session, draft, "privacy-draft"))
     if len(parts) == 1:
@@ -73,6 +76,14 @@ async def _application_text(
         job=esc(application.job or "—"),
         consent=local(application.consent_at, tz, with_time=True),
     )
+
+
+def _question_text(i18n: I18nContext, question: Question, tz: tzinfo | None) -> str:
+    asked, text = local(question.asked_at, tz), esc(question.text)
+    if question.answered_at is None:
+        return i18n.get("question-in-my-data", asked=asked, text=text)
+    answer = esc(question.answer or "")
+    return i18n.get("question-in-my-data-answered", asked=asked, text=text, answer=answer)
 
 
 async def show_my_data(turn: Turn) -> None:
@@ -122,7 +133,8 @@ async def erase(
     text = i18n.get("privacy-deleted")
     await erase_person(session, person)
     await state.clear()
-    await bot.send_message(query.from_user.id, text, reply_markup=main_menu(i18n))
+    # Erased, the person is no longer anyone's member: the menu says so at once.
+    await bot.send_message(query.from_user.id, text, reply_markup=main_menu(i18n, member=False))
 
 
 def build_router() -> Router:

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
 
 from models.access import Invitation, Role, RoleGrant
+from models.after_joining import Question, Transfer, TransferStatus
 from models.base import Base
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
@@ -28,8 +29,11 @@ __all__ = [
     "MemberStatus",
     "Person",
     "ProcessedUpdate",
+    "Question",
     "Role",
     "RoleGrant",
+    "Transfer",
+    "TransferStatus",
     "Unit",
     "UnitKind",
 ]

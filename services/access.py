@@ -26,6 +26,9 @@ class Action:
     VIEW_MEMBER = "member.view"
     RECORD_FOUNDING = "founding.record"
     ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
+    DECIDE_TRANSFER = "transfer.decide"  # accept or decline a member moving into the unit
+    ANSWER_WORKER_QUESTION = "question.answer"  # a worker's question to the union
+    CHANGE_MEMBERSHIP = "member.change"  # the member's own membership; no role needed
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -42,6 +45,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.RECORD_FOUNDING: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_QUESTION: frozenset(),
+    Action.DECIDE_TRANSFER: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.ANSWER_WORKER_QUESTION: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.CHANGE_MEMBERSHIP: frozenset(),
 }
 
 

@@ -9,7 +9,18 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Application, ApplicationStatus, Enterprise, Lead, Person
+from models import (
+    Application,
+    ApplicationMessage,
+    ApplicationStatus,
+    Enterprise,
+    Lead,
+    Member,
+    Person,
+    Question,
+    Transfer,
+    TransferStatus,
+)
 from services import audit
 from services.founding import FoundingAlertDue, alert_if_due
 from services.register import enterprise_by_id
@@ -219,12 +230,19 @@ class Erased:
 
 
 async def erase_person(session: AsyncSession, person: Person) -> Erased:
-    """Delete a person with their pending applications; decided ones keep only anonymous counts."""
+    """Delete a person with their pending applications, questions and pending transfers; decided
+    applications and transfers keep only anonymous counts."""
     pending = await session.execute(
         delete(Application).where(
             Application.person_id == person.id,
             Application.status.in_(ApplicationStatus.PENDING),
         )
+    )
+    own_ids = list(
+        await session.scalars(select(Application.id).where(Application.person_id == person.id))
+    )
+    await session.execute(
+        delete(ApplicationMessage).where(ApplicationMessage.application_id.in_(own_ids))
     )
     decided = await session.execute(
         update(Application)
@@ -241,6 +259,24 @@ async def erase_person(session: AsyncSession, person: Person) -> Erased:
             status_reason=None,
             duplicate_of=None,
         )
+    )
+    # Questions are the person's own words; transfers name where they work now.
+    await session.execute(delete(Question).where(Question.person_id == person.id))
+    memberships = select(Member.id).where(Member.person_id == person.id).scalar_subquery()
+    await session.execute(
+        delete(Transfer).where(
+            Transfer.member_id.in_(memberships), Transfer.status == TransferStatus.PENDING
+        )
+    )
+    await session.execute(
+        update(Transfer)
+        .where(Transfer.member_id.in_(memberships))
+        .values(employer_name=None, employer_ward_id=None, enterprise_id=None)
+    )
+    # A membership stays counted, without a name; the exchanges on decided applications are
+    # the person's own words.
+    await session.execute(
+        update(Member).where(Member.person_id == person.id).values(full_name=None, person_id=None)
     )
     audit.record(session, "person.erased", subject_type="person", subject_id=person.id)
     await session.delete(person)

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 TOKEN = "246810:E2E-TOKEN"
 START_TIMEOUT = 30.0  # imports + migrations take several seconds on a busy 2-core machine
 STEP_TIMEOUT = 15.0
-COMMANDS = ["start", "join", "status", "mydata", "why", "language", "help"]
+COMMANDS = ["start", "join", "status", "ask", "mydata", "why", "language", "help"]
 PRIVATE_CHATS = {"type": "all_private_chats"}
 # Settings the child process must not inherit from the machine running the tests.
 SCRUBBED_ENV = {

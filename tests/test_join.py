@@ -39,6 +39,7 @@ async def test_start_shows_main_menu(world: World) -> None:
         t("menu-why"),
         t("menu-my-application"),
         t("menu-my-data"),
+        t("menu-ask"),
         t("menu-language"),
     ]
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from bot.simulator import SimUser
 from handlers.review import ReviewCb
-from models import Application, Member, Person, Role
+from models import Application, ApplicationMessage, Member, Person, Role
 from services import review
 from services.members import verification_parameter
 from services.people import get_or_create_person
@@ -300,3 +300,24 @@ async def test_two_officers_at_once_on_postgres(pg_url: str) -> None:
         await decide_at_once(world)
     finally:
         await world.engine.dispose()
+
+
+async def test_erasing_a_members_data_keeps_only_an_anonymous_membership(world: World) -> None:
+    worker = world.sim.user(799)
+    await complete_join(worker)
+    reviewer = await officer(world, 800)
+    await reviewer.send("/review")
+    await reviewer.click(t("review-more"))
+    await reviewer.send("Bạn làm ca nào?")
+    await worker.click(t("worker-reply"))
+    await worker.send("Ca sáng, tổ 3")
+    await reviewer.send("/review")
+    await reviewer.click(t("review-approve"))
+    await worker.send("/mydata")
+    await worker.click(t("privacy-delete"))
+    await worker.click(t("privacy-delete-yes"))
+    async with world.session_factory() as session:
+        [member] = list(await session.scalars(select(Member)))
+        assert (member.full_name, member.person_id, member.status) == (None, None, "active")
+        texts = await session.scalar(select(func.count()).select_from(ApplicationMessage))
+        assert texts == 0

@@ -8,8 +8,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from handlers.common import current_roles
+from handlers.common import current_member, current_roles
 from locales import SUPPORTED_LOCALES
+from services.after_joining import is_member
 from services.leads import remember_name
 from services.people import get_or_create_person
 
@@ -38,7 +39,9 @@ class PersonMiddleware(BaseMiddleware):
             remember_name(person, user.full_name)
         data["person"], data["roles"] = person, roles
         token = current_roles.set(roles)
+        member_token = current_member.set(await is_member(data["session"], person))
         try:
             return await handler(event, data)
         finally:
+            current_member.reset(member_token)
             current_roles.reset(token)

@@ -7,6 +7,7 @@ help =
     /join — apply to join the union
     /why — why join the union
     /status — see your application
+    /ask — ask the union about your rights, labour law or benefits
     /mydata — see or delete your data
     /language — change the language
     While filling in the form you can always press “Back” or “Cancel”.

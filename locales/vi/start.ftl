@@ -7,6 +7,7 @@ help =
     /join — đăng ký gia nhập Công đoàn
     /why — vì sao nên vào Công đoàn
     /status — xem tình trạng đơn
+    /ask — hỏi Công đoàn về quyền lợi, pháp luật lao động
     /mydata — xem hoặc xóa thông tin của bạn
     /language — đổi ngôn ngữ
     Khi đang điền đơn, bạn luôn có thể bấm “Quay lại” hoặc “Hủy”.
