@@ -13,6 +13,7 @@ from handlers import (
     join,
     leads,
     privacy,
+    progress,
     review,
     start,
 )
@@ -44,6 +45,7 @@ def build_router() -> Router:
             ]
         ),
         application.build_router(),
+        progress.build_router(),
         after_joining.build_router(),
         privacy.build_router(),
         leads.build_router(),

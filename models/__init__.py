@@ -9,6 +9,7 @@ from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
 from models.system import AuditEvent, FsmRecord, ProcessedUpdate
+from models.targets import Target
 
 __all__ = [
     "Application",
@@ -32,6 +33,7 @@ __all__ = [
     "Question",
     "Role",
     "RoleGrant",
+    "Target",
     "Transfer",
     "TransferStatus",
     "Unit",

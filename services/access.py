@@ -25,6 +25,7 @@ class Action:
     REVERSE_DECISION = "application.reverse"
     VIEW_MEMBER = "member.view"
     RECORD_FOUNDING = "founding.record"
+    VIEW_PROGRESS = "progress.view"
     ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
     DECIDE_TRANSFER = "transfer.decide"  # accept or decline a member moving into the unit
     ANSWER_WORKER_QUESTION = "question.answer"  # a worker's question to the union
@@ -44,6 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.REVERSE_DECISION: frozenset({Role.ADMIN}),
     Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.RECORD_FOUNDING: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.VIEW_PROGRESS: frozenset({Role.OFFICER, Role.STEERING, Role.ADMIN}),
     Action.ANSWER_QUESTION: frozenset(),
     Action.DECIDE_TRANSFER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_WORKER_QUESTION: frozenset({Role.OFFICER, Role.ADMIN}),

@@ -1,0 +1,310 @@
+"""Progress against targets, for any units and period: gross and net, percent, pace, the same
+period last year, and a ranking of siblings.
+
+Set-based: every figure is one grouped query over the whole federation, rolled up the unit tree
+in Python, so the number of statements does not grow with the number of units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    Founding,
+    Member,
+    MemberStatus,
+    Target,
+    Transfer,
+    Unit,
+)
+from models.after_joining import TransferStatus
+from services.access import UnitTree
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """From `start` to the day before `end`."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def last_year(self) -> Period:
+        return Period(_year_earlier(self.start), _year_earlier(self.end), self.label)
+
+    def elapsed(self, today: date) -> float:
+        """How much of the period has passed by the end of `today` (0 to 1)."""
+        done = (min(max(today + timedelta(days=1), self.start), self.end) - self.start).days
+        return done / self.days if self.days else 1.0
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}))?\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def parse_period(text: str) -> Period | None:
+    """ "2026", "2021-2023", "2026-Q3" or "2026-11"; None when it is none of these."""
+    if match := _YEARS.match(text):
+        first = int(match[1])
+        last = int(match[2] or first)
+        if last < first:
+            return None
+        label = f"{first}" if first == last else f"{first}–{last}"
+        return Period(date(first, 1, 1), date(last + 1, 1, 1), label)
+    if match := _QUARTER.match(text):
+        year, quarter = int(match[1]), int(match[2])
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        return Period(start, end, f"{year}-Q{quarter}")
+    if (match := _MONTH.match(text)) and 1 <= int(match[2]) <= 12:
+        year, month = int(match[1]), int(match[2])
+        end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return Period(date(year, month, 1), end, f"{year}-{month:02d}")
+    return None
+
+
+@dataclass(slots=True)
+class Figures:
+    admitted: int = 0
+    lost: int = 0
+    founded: int = 0
+    founded_large: int = 0
+    dissolved: int = 0
+
+    @property
+    def net_members(self) -> int:
+        return self.admitted - self.lost
+
+    @property
+    def net_unions(self) -> int:
+        return self.founded - self.dissolved
+
+    def add(self, other: Figures) -> None:
+        self.admitted += other.admitted
+        self.lost += other.lost
+        self.founded += other.founded
+        self.founded_large += other.founded_large
+        self.dissolved += other.dissolved
+
+
+async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
+    """Figures of the period, attributed to the unit where each event happened."""
+    by_unit: dict[int, Figures] = defaultdict(Figures)
+    # A member is admitted by the union they joined: the one their first transfer left.
+    first_union = (
+        select(Transfer.from_unit_id)
+        .where(Transfer.member_id == Member.id, Transfer.status == TransferStatus.ACCEPTED)
+        .order_by(Transfer.id)
+        .limit(1)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    admitting = func.coalesce(first_union, Member.union_unit_id)
+    rows = await session.execute(
+        select(admitting, func.count(Member.id))
+        .where(
+            Member.admitted_on >= period.start,
+            Member.admitted_on < period.end,
+            Member.status != MemberStatus.REVOKED,
+        )
+        .group_by(admitting)
+    )
+    for unit_id, count in rows:
+        by_unit[int(unit_id)].admitted += int(count)
+    rows = await session.execute(
+        select(Member.union_unit_id, func.count(Member.id))
+        .where(
+            Member.status == MemberStatus.LEFT,
+            Member.ended_on >= period.start,
+            Member.ended_on < period.end,
+        )
+        .group_by(Member.union_unit_id)
+    )
+    for unit_id, count in rows:
+        by_unit[int(unit_id)].lost += int(count)
+    large = func.sum(case((Founding.large_enterprise, 1), else_=0))
+    rows = await session.execute(
+        select(Founding.unit_id, func.count(Founding.id), large)
+        .where(Founding.decision_date >= period.start, Founding.decision_date < period.end)
+        .where(Founding.decision_number != "")
+        .group_by(Founding.unit_id)
+    )
+    for unit_id, count, large_count in rows:
+        by_unit[int(unit_id)].founded += int(count)
+        by_unit[int(unit_id)].founded_large += int(large_count or 0)
+    rows = await session.execute(
+        select(Founding.unit_id, func.count(Founding.id))
+        .where(Founding.dissolved_on >= period.start, Founding.dissolved_on < period.end)
+        .group_by(Founding.unit_id)
+    )
+    for unit_id, count in rows:
+        by_unit[int(unit_id)].dissolved += int(count)
+    return by_unit
+
+
+def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
+    """Every unit's figures with its whole subtree's."""
+    totals: dict[int, Figures] = defaultdict(Figures)
+    for unit_id, figures in events.items():
+        for ancestor in tree.lineage(unit_id):
+            totals[ancestor].add(figures)
+    return totals
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    members: int | None
+    unions: int | None
+    unions_large: int | None
+    source: str  # "set": given to the unit; "children": the sum of its children's; "none"
+
+
+async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
+    """Targets of the period's years, set directly or summed from the children."""
+    last_day = period.end - timedelta(days=1)
+    rows = await session.scalars(
+        select(Target)
+        .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
+        # The narrowest plan that covers the period wins.
+        .order_by((Target.last_year - Target.first_year).desc())
+    )
+    direct = {t.unit_id: Goal(t.new_members, t.new_unions, t.new_unions_large, "set") for t in rows}
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit_id, parent in tree.parent.items():
+        if parent is not None:
+            children[parent].append(unit_id)
+    goals: dict[int, Goal] = {}
+
+    def goal(unit_id: int) -> Goal:
+        if unit_id in goals:
+            return goals[unit_id]
+        if unit_id in direct:
+            goals[unit_id] = direct[unit_id]
+            return goals[unit_id]
+        below = [goal(child) for child in children.get(unit_id, [])]
+        below = [g for g in below if g.source != "none"]
+        goals[unit_id] = Goal(
+            _sum(g.members for g in below),
+            _sum(g.unions for g in below),
+            _sum(g.unions_large for g in below),
+            "children" if below else "none",
+        )
+        return goals[unit_id]
+
+    for unit_id in tree.parent:
+        goal(unit_id)
+    return goals
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def percent(achieved: int, target: int | None) -> float | None:
+    """Achieved as a percent of target, to one decimal (123,636 of 152,200 is 81.2)."""
+    if not target:
+        return None
+    return round(achieved * 100 / target, 1)
+
+
+def change(now: int, before: int) -> float | None:
+    """The change over the same period last year, in percent (None when last year was 0)."""
+    if before == 0:
+        return None
+    return round((now - before) * 100 / before, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProgress:
+    unit: Unit
+    figures: Figures
+    last_year: Figures
+    goal: Goal
+    members_percent: float | None
+    unions_percent: float | None
+    expected_members: float | None  # where the unit should be today at an even pace
+    members_change: float | None
+    unions_change: float | None
+    rank: int | None = None  # among its siblings, by percent of the members' target
+    siblings: int = 0
+
+    @property
+    def behind(self) -> bool:
+        expected = self.expected_members
+        return expected is not None and self.figures.admitted < expected
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    period: Period
+    today: date
+    units: list[UnitProgress] = field(default_factory=list)
+
+
+async def progress(
+    session: AsyncSession, unit_ids: list[int], period: Period, today: date
+) -> Progress:
+    """Progress of the given units (each with its whole subtree) over `period`."""
+    tree = await UnitTree.load(session)
+    totals = _roll_up(tree, await _events(session, period))
+    before = _roll_up(tree, await _events(session, period.last_year()))
+    goals = await _goals(session, tree, period)
+    wanted = set(unit_ids) | {
+        sibling
+        for unit_id in unit_ids
+        for sibling, parent in tree.parent.items()
+        if parent is not None and parent == tree.parent.get(unit_id)
+    }
+    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
+    elapsed = period.elapsed(today)
+    rows: dict[int, UnitProgress] = {}
+    for unit_id, unit in units.items():
+        figures = totals.get(unit_id, Figures())
+        last = before.get(unit_id, Figures())
+        goal = goals.get(unit_id, Goal(None, None, None, "none"))
+        rows[unit_id] = UnitProgress(
+            unit,
+            figures,
+            last,
+            goal,
+            percent(figures.admitted, goal.members),
+            percent(figures.founded, goal.unions),
+            None if goal.members is None else round(goal.members * elapsed, 1),
+            change(figures.admitted, last.admitted),
+            change(figures.founded, last.founded),
+        )
+    ranked = _rank(tree, rows)
+    return Progress(period, today, [ranked[u] for u in unit_ids if u in ranked])
+
+
+def _rank(tree: UnitTree, rows: dict[int, UnitProgress]) -> dict[int, UnitProgress]:
+    """Each unit's place among its siblings by percent of the members' target."""
+    families: dict[int | None, list[UnitProgress]] = defaultdict(list)
+    for row in rows.values():
+        families[tree.parent.get(row.unit.id)].append(row)
+    ranked: dict[int, UnitProgress] = {}
+    for family in families.values():
+        order = sorted(family, key=lambda r: -(r.members_percent or -1.0))
+        for place, row in enumerate(order, start=1):
+            ranked[row.unit.id] = replace(row, rank=place, siblings=len(family))
+    return ranked
