@@ -2,6 +2,7 @@
 
 from models.access import Invitation, Role, RoleGrant
 from models.base import Base
+from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "Counter",
     "Enterprise",
+    "FiguresSource",
     "FsmRecord",
     "Invitation",
     "Lead",
@@ -23,6 +25,8 @@ __all__ = [
     "LeadStage",
     "Member",
     "MemberStatus",
+    "PaperFigures",
+    "PeriodKind",
     "Person",
     "ProcessedUpdate",
     "Role",
