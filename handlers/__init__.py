@@ -3,7 +3,18 @@
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from handlers import access, application, fallback, forms, join, leads, privacy, review, start
+from handlers import (
+    access,
+    application,
+    fallback,
+    figures,
+    forms,
+    join,
+    leads,
+    privacy,
+    review,
+    start,
+)
 
 
 def build_router() -> Router:
@@ -21,11 +32,19 @@ def build_router() -> Router:
         review.build_router(),
         start.build_router(),
         forms.build_cancel_router(
-            [join.FORM, *leads.FORMS, access.FORM, *review.FORMS.values(), review.ANSWER_FORM]
+            [
+                join.FORM,
+                *leads.FORMS,
+                access.FORM,
+                *review.FORMS.values(),
+                review.ANSWER_FORM,
+                figures.FORM,
+            ]
         ),
         application.build_router(),
         privacy.build_router(),
         leads.build_router(),
+        figures.build_router(),
         join.build_router(),
         fallback.build_router(),
     )

@@ -84,6 +84,7 @@ def main_menu(i18n: I18nContext, roles: frozenset[str] | None = None) -> InlineK
         )
     if held & {Role.OFFICER, Role.ADMIN}:
         rows.append([button(i18n.get("menu-review"), MenuCb(action="review"))])
+        rows.append([button(i18n.get("menu-figures"), MenuCb(action="figures"))])
         rows.append(
             [
                 button(i18n.get("menu-leads-unit"), MenuCb(action="leads_unit")),

@@ -25,6 +25,7 @@ class Action:
     REVERSE_DECISION = "application.reverse"
     VIEW_MEMBER = "member.view"
     ANSWER_QUESTION = "application.answer"  # the worker's own application; no role needed
+    ENTER_FIGURES = "figures.enter"
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -40,6 +41,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.REVERSE_DECISION: frozenset({Role.ADMIN}),
     Action.VIEW_MEMBER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_QUESTION: frozenset(),
+    Action.ENTER_FIGURES: frozenset({Role.OFFICER, Role.ADMIN}),
 }
 
 

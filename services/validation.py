@@ -490,11 +490,12 @@ def parse_period(text: str, today: date) -> Parsed[Period]:
         return Invalid("invalid-period-format")
     kind, year, number = found
     if year < FIRST_PERIOD_YEAR:
-        return Invalid("invalid-period-year", {"min": FIRST_PERIOD_YEAR})
+        return Invalid("invalid-period-year", {"min": str(FIRST_PERIOD_YEAR)})
     if kind == "week":
         weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the last week
         if not 1 <= number <= weeks:
-            return Invalid("invalid-period-week", {"year": year, "weeks": weeks})
+            # Years as text: Fluent would group their digits ("2.026").
+            return Invalid("invalid-period-week", {"year": str(year), "weeks": weeks})
         period = Period.week_of(date.fromisocalendar(year, number, 1))
     else:
         if not 1 <= number <= 12:

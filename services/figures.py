@@ -1,0 +1,182 @@
+"""Figures recruited on paper: admitted, lost, CĐCS founded and dissolved, per unit and period.
+
+Paper figures count only what happened outside the bot: a member recognized in the bot is a
+`Member` row, never a paper figure, so the digest may add the two without counting anyone
+twice. Figures entered again for the same unit and period replace the earlier ones (the
+caller is told what they replaced); they are never added up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import PaperFigures, Person, Unit, UnitKind
+from services import audit
+from services.access import Action, UnitTree, authorize, scope_roots
+from services.register import search_units
+from services.validation import Period, normalize_search_key
+
+NOTE_MAX_LEN = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The five figures of one unit and period."""
+
+    admitted: int = 0
+    lost: int = 0
+    founded: int = 0  # CĐCS founded
+    dissolved: int = 0  # CĐCS dissolved
+    founded_large: int = 0  # of those founded, in enterprises with >= 25 workers
+
+    def __post_init__(self) -> None:
+        if min(self.as_dict().values()) < 0:
+            raise ValueError("figures are whole numbers from 0")
+        if self.founded_large > self.founded:
+            raise ValueError("founded in large enterprises exceeds founded")
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def of(cls, figures: PaperFigures) -> Counts:
+        return cls(**{f.name: int(getattr(figures, f.name)) for f in fields(cls)})
+
+    @classmethod
+    def from_draft(cls, draft: dict[str, Any]) -> Counts:
+        return cls(**{f.name: int(draft.get(f.name) or 0) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What was saved, and the figures it replaced (None when it is the period's first entry)."""
+
+    figures: PaperFigures
+    replaced: Counts | None
+
+    @property
+    def changed(self) -> bool:
+        return self.replaced != Counts.of(self.figures)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def figures_for(session: AsyncSession, unit_id: int, period: Period) -> PaperFigures | None:
+    """The figures already entered for a unit and period."""
+    return await session.scalar(
+        select(PaperFigures).where(
+            PaperFigures.unit_id == unit_id,
+            PaperFigures.period_kind == period.kind,
+            PaperFigures.period_start == period.start,
+        )
+    )
+
+
+async def record_figures(
+    session: AsyncSession,
+    officer: Person | None,
+    unit_id: int,
+    period: Period,
+    counts: Counts,
+    source: str,
+    now: datetime,
+    note: str | None = None,
+    tree: UnitTree | None = None,
+) -> Recorded:
+    """Save a unit's figures for a period, replacing any entered before.
+
+    `officer` None is the command line, which acts as an administrator; anyone else must
+    hold a role allowed to enter figures over the unit (refused and audited otherwise).
+    Identical figures entered again change nothing.
+    """
+    if officer is not None:
+        await authorize(session, officer, Action.ENTER_FIGURES, unit_id, tree=tree)
+    if await session.get(Unit, unit_id) is None:
+        raise ValueError(f"no unit {unit_id}")
+    existing = await figures_for(session, unit_id, period)
+    replaced = None if existing is None else Counts.of(existing)
+    if existing is not None and replaced == counts and (note is None or note == existing.note):
+        return Recorded(existing, replaced)
+    figures = existing or PaperFigures(
+        unit_id=unit_id, period_kind=period.kind, period_start=period.start
+    )
+    figures.period_end = period.end
+    for name, value in counts.as_dict().items():
+        setattr(figures, name, value)
+    figures.entered_by = None if officer is None else officer.id
+    figures.entered_at = _utc(now)
+    figures.source = source
+    figures.note = note[:NOTE_MAX_LEN] if note else None
+    if existing is None:
+        session.add(figures)
+    await session.flush()
+    audit.record(
+        session,
+        "figures.recorded",
+        actor_id=None if officer is None else officer.id,
+        subject_type="unit",
+        subject_id=unit_id,
+        period=period.code,
+        source=source,
+        figures=counts.as_dict(),
+        replaced=None if replaced is None else replaced.as_dict(),
+    )
+    return Recorded(figures, replaced)
+
+
+# ---- the officer's scope -------------------------------------------------------------------
+
+
+async def figures_scope(session: AsyncSession, officer: Person) -> set[int]:
+    """The units an officer may enter figures for: the subtrees of their grants."""
+    roots = await scope_roots(session, officer, Action.ENTER_FIGURES)
+    return (await UnitTree.load(session)).subtree(roots) if roots else set()
+
+
+async def only_unit(session: AsyncSession, officer: Person) -> int | None:
+    """The one unit an officer's scope holds, when it holds exactly one."""
+    scope = await figures_scope(session, officer)
+    return next(iter(scope)) if len(scope) == 1 else None
+
+
+async def search_scope(
+    session: AsyncSession, officer: Person, query: str, limit: int = 5
+) -> list[Unit]:
+    """Units of the officer's scope whose code is the query or whose name holds its words."""
+    scope = await figures_scope(session, officer)
+    return await find_units(session, query, scope, limit)
+
+
+async def find_units(
+    session: AsyncSession, query: str, within: Collection[int], limit: int = 5
+) -> list[Unit]:
+    by_code = await session.scalar(
+        select(Unit).where(Unit.code == query.strip().upper(), Unit.id.in_(list(within)))
+    )
+    found = [by_code] if by_code is not None else []
+    for unit in await search_units(session, query, UnitKind.ALL, limit, within):
+        if unit not in found:
+            found.append(unit)
+    return found[:limit]
+
+
+async def unit_by_code_or_name(session: AsyncSession, text: str) -> list[Unit]:
+    """The unit a spreadsheet names: by its code, else by its whole name (all that match)."""
+    value = text.strip()
+    by_code = await session.scalar(select(Unit).where(Unit.code == value))
+    if by_code is None:
+        by_code = await session.scalar(select(Unit).where(Unit.code == value.upper()))
+    if by_code is not None:
+        return [by_code]
+    key = normalize_search_key(value)
+    if not key:
+        return []
+    return list(await session.scalars(select(Unit).where(Unit.search_key == key).limit(5)))
