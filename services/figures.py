@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import PaperFigures, Person, Unit, UnitKind
+from models.db import dialect_name, upsert
 from services import audit
 from services.access import Action, UnitTree, authorize, scope_roots
 from services.register import search_units
@@ -71,12 +72,14 @@ def _utc(moment: datetime) -> datetime:
 
 async def figures_for(session: AsyncSession, unit_id: int, period: Period) -> PaperFigures | None:
     """The figures already entered for a unit and period."""
-    return await session.scalar(
-        select(PaperFigures).where(
-            PaperFigures.unit_id == unit_id,
-            PaperFigures.period_kind == period.kind,
-            PaperFigures.period_start == period.start,
-        )
+    return await session.scalar(select(PaperFigures).where(*_same_period(unit_id, period)))
+
+
+def _same_period(unit_id: int, period: Period) -> tuple[ColumnElement[bool], ...]:
+    return (
+        PaperFigures.unit_id == unit_id,
+        PaperFigures.period_kind == period.kind,
+        PaperFigures.period_start == period.start,
     )
 
 
@@ -101,23 +104,36 @@ async def record_figures(
         await authorize(session, officer, Action.ENTER_FIGURES, unit_id, tree=tree)
     if await session.get(Unit, unit_id) is None:
         raise ValueError(f"no unit {unit_id}")
-    existing = await figures_for(session, unit_id, period)
-    replaced = None if existing is None else Counts.of(existing)
-    if existing is not None and replaced == counts and (note is None or note == existing.note):
-        return Recorded(existing, replaced)
-    figures = existing or PaperFigures(
-        unit_id=unit_id, period_kind=period.kind, period_start=period.start
+    values: dict[str, Any] = {
+        **counts.as_dict(),
+        "period_end": period.end,
+        "entered_by": None if officer is None else officer.id,
+        "entered_at": _utc(now),
+        "source": source,
+        "note": note[:NOTE_MAX_LEN] if note else None,
+    }
+    # Insert unless the period already has figures: two officers saving the same unit and
+    # period at once make one row, and the second replaces the first (and says so).
+    key = {"unit_id": unit_id, "period_kind": period.kind, "period_start": period.start}
+    table = cast(Table, PaperFigures.__table__)
+    added = await session.execute(
+        upsert(dialect_name(session), table, [{**key, **values}], index_elements=key)
     )
-    figures.period_end = period.end
-    for name, value in counts.as_dict().items():
-        setattr(figures, name, value)
-    figures.entered_by = None if officer is None else officer.id
-    figures.entered_at = _utc(now)
-    figures.source = source
-    figures.note = note[:NOTE_MAX_LEN] if note else None
-    if existing is None:
-        session.add(figures)
-    await session.flush()
+    figures = await session.scalar(
+        select(PaperFigures)
+        .where(*_same_period(unit_id, period))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert figures is not None
+    replaced = None
+    if getattr(added, "rowcount", 0) != 1:
+        replaced = Counts.of(figures)
+        if replaced == counts and (note is None or note == figures.note):
+            return Recorded(figures, replaced)
+        for name, value in values.items():
+            setattr(figures, name, value)
+        await session.flush()
     audit.record(
         session,
         "figures.recorded",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -389,3 +390,41 @@ def test_the_command_line_imports_and_a_bad_file_is_one_line(
     assert main(["import", "figures", str(write(tmp_path / "x.csv", "a,b\n1,2\n"))]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("import failed, nothing was imported: x.csv:")
+
+
+async def save_at_once(world: World) -> list[object]:
+    """Two sessions save the same unit and period; the first commits while the second waits."""
+    from services.figures import Counts, record_figures
+    from services.register import unit_by_code
+    from services.validation import Period
+
+    period = Period.week_of(date(2026, 11, 16))
+    first, second = Counts(admitted=5), Counts(admitted=8)
+    async with world.session_factory() as a, world.session_factory() as b:
+        unit = await unit_by_code(a, "LC-TP-W01")
+        assert unit is not None
+        one = await record_figures(a, None, unit.id, period, first, "import", NOW)
+        other = asyncio.create_task(record_figures(b, None, unit.id, period, second, "import", NOW))
+        await asyncio.sleep(0.3)  # the second waits on the first's row
+        await a.commit()
+        two = await other
+        await b.commit()
+    return [one.replaced, two.replaced, [r.admitted for r in await stored(world)]]
+
+
+async def test_two_saves_at_once_make_one_row_on_sqlite(world: World) -> None:
+    from services.figures import Counts
+
+    assert await save_at_once(world) == [None, Counts(admitted=5), [8]]
+
+
+@pytest.mark.postgres
+async def test_two_saves_at_once_make_one_row_on_postgres(pg_url: str) -> None:
+    from services.figures import Counts
+    from tests.test_backends import make_world
+
+    world = await make_world(pg_url)
+    try:
+        assert await save_at_once(world) == [None, Counts(admitted=5), [8]]
+    finally:
+        await world.engine.dispose()
