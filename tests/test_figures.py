@@ -428,3 +428,22 @@ async def test_two_saves_at_once_make_one_row_on_postgres(pg_url: str) -> None:
         assert await save_at_once(world) == [None, Counts(admitted=5), [8]]
     finally:
         await world.engine.dispose()
+
+
+async def test_the_service_refuses_a_unit_out_of_scope(world: World) -> None:
+    from services.access import Forbidden
+    from services.figures import Counts, record_figures
+    from services.people import get_or_create_person
+    from services.register import unit_by_code
+    from services.validation import Period
+
+    await give_role(world, 851, Role.OFFICER, "LC-THU")
+    async with world.session_factory() as session:
+        person, _ = await get_or_create_person(session, "telegram", 851, "vi")
+        near = await unit_by_code(session, "LC-TP-W01")
+        assert near is not None
+        with pytest.raises(Forbidden):
+            await record_figures(
+                session, person, near.id, Period.week_of(date(2026, 11, 16)), Counts(), "chat", NOW
+            )
+    assert await stored(world) == []
