@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import PaperFigures, Person, Unit, UnitKind
@@ -146,6 +146,28 @@ async def record_figures(
         replaced=None if replaced is None else replaced.as_dict(),
     )
     return Recorded(figures, replaced)
+
+
+async def paper_totals(
+    session: AsyncSession, unit_ids: Collection[int], start: date, end: date, kind: str
+) -> Counts:
+    """The paper figures of `kind` (weeks or months) whose periods lie within [start, end],
+    summed over the units: what the digest adds to the bot's own recognitions. Weeks and
+    months are separate entries of the same people, so one digest reads one kind only."""
+    if not unit_ids:
+        return Counts()
+    names = [f.name for f in fields(Counts)]
+    row = (
+        await session.execute(
+            select(*(func.coalesce(func.sum(getattr(PaperFigures, n)), 0) for n in names)).where(
+                PaperFigures.unit_id.in_(list(unit_ids)),
+                PaperFigures.period_kind == kind,
+                PaperFigures.period_start >= start,
+                PaperFigures.period_end <= end,
+            )
+        )
+    ).one()
+    return Counts(**{name: int(value) for name, value in zip(names, row, strict=True)})
 
 
 # ---- the officer's scope -------------------------------------------------------------------

@@ -447,3 +447,17 @@ async def test_the_service_refuses_a_unit_out_of_scope(world: World) -> None:
                 session, person, near.id, Period.week_of(date(2026, 11, 16)), Counts(), "chat", NOW
             )
     assert await stored(world) == []
+
+
+async def test_totals_for_the_digest_sum_one_kind_of_period(world: World, tmp_path: Path) -> None:
+    from services.figures import Counts, paper_totals
+
+    await run_import(world, write(tmp_path / "f.csv", GOOD))
+    async with world.session_factory() as session:
+        units = [u.id for u in await session.scalars(select(Unit))]
+        weeks = await paper_totals(session, units, date(2026, 11, 1), date(2026, 11, 30), "week")
+        months = await paper_totals(session, units, date(2026, 10, 1), date(2026, 11, 30), "month")
+        none = await paper_totals(session, [], date(2026, 1, 1), date(2026, 12, 31), "month")
+    assert weeks == Counts(admitted=12, lost=3, founded=2, dissolved=1, founded_large=1)
+    assert months == Counts(admitted=47, lost=5, founded=1)
+    assert none == Counts()

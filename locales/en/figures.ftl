@@ -38,10 +38,10 @@ figures-summary =
     🏢 Unit: { $unit }
     📅 Period: { $period }
     { $counts }
-    To change something, press its button. If all is right, press “Save the figures”.
 figures-summary-replaces =
     ⚠️ This period already has figures. Saving <b>replaces</b> them (nothing is added up):
     { $counts }
+figures-summary-hint = To change something, press its button. If all is right, press “Save the figures”.
 figures-edit-unit = ✏️ Unit
 figures-edit-period = ✏️ Period
 figures-edit-admitted = ✏️ Admitted

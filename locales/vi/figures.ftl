@@ -38,10 +38,10 @@ figures-summary =
     🏢 Đơn vị: { $unit }
     📅 Kỳ: { $period }
     { $counts }
-    Nếu cần sửa, bấm vào mục tương ứng. Nếu đúng, bấm “Lưu số liệu”.
 figures-summary-replaces =
     ⚠️ Kỳ này đã có số liệu. Lưu sẽ <b>thay thế</b> (không cộng dồn) số liệu cũ:
     { $counts }
+figures-summary-hint = Nếu cần sửa, bấm vào mục tương ứng. Nếu đúng, bấm “Lưu số liệu”.
 figures-edit-unit = ✏️ Đơn vị
 figures-edit-period = ✏️ Kỳ
 figures-edit-admitted = ✏️ Kết nạp

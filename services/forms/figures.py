@@ -170,7 +170,7 @@ async def _summary_text(ctx: Ctx) -> str:
     if existing is not None:
         old = counts_text(t, figures.Counts.of(existing))
         text += "\n\n" + t("figures-summary-replaces", counts=old)
-    return text
+    return text + "\n\n" + t("figures-summary-hint")
 
 
 async def _summary(ctx: Ctx, value: Any) -> Outcome:
