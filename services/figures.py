@@ -67,7 +67,8 @@ class Recorded:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """In UTC: SQLite keeps no offset, so a local time would be stored as local wall time."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def figures_for(session: AsyncSession, unit_id: int, period: Period) -> PaperFigures | None:

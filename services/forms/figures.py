@@ -173,8 +173,10 @@ async def _summary_text(ctx: Ctx) -> str:
     return text + "\n\n" + t("figures-summary-hint")
 
 
+# Main's engine has `summary_answer(submit)` (commit d659de1): once merged, this is
+# `answer=summary_answer(save)`.
 async def _summary(ctx: Ctx, value: Any) -> Outcome:
-    if value == "save":
+    if value == "submit":
         return await save(ctx)
     ctx.meta["editing"] = True
     return goto(str(value))
@@ -240,7 +242,7 @@ FIGURES = Form(
                 Option("founded", "figures-edit-founded"),
                 Option("founded_large", "figures-edit-founded-large"),
                 Option("dissolved", "figures-edit-dissolved"),
-                Option("save", "figures-save", alone=True),
+                Option("submit", "figures-save", alone=True),
             ),
             columns=2,
             details=_summary_text,
