@@ -3,11 +3,11 @@
 The file is read by the register import's machinery (CSV or XLSX, a header row below title
 rows, headers matched in Vietnamese or English through services/data/register_headers.csv,
 the per-line error report). Each row is a unit (its code, or its whole name when only one unit
-has it), a period (``2026-W47``, ``11/2026``, ``tuần 47/2026`` ...) and the five counts; an
-empty count cell is 0. A row whose unit and period an earlier row gave is rejected. Figures
-are saved as `record_figures` saves them from the chat — replacing, never adding to, those
-entered before — by an administrator (the command line), with source 'import'. Everything
-runs in the caller's transaction.
+has it), a period (``2026-W47``, ``11/2026``, ``tuần 47/2026`` ...), the five counts (an
+empty cell is 0) and an optional note. A row whose unit and period an earlier row gave is
+rejected. Figures are saved as `record_figures` saves them from the chat — replacing, never
+adding to, those entered before — by an administrator (the command line), with source
+'import'. Everything runs in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from locales import fluent_core
 from models import FiguresSource, Unit
-from services.figures import Counts, record_figures, unit_by_code_or_name
+from services.figures import NOTE_MAX_LEN, Counts, record_figures, unit_by_code_or_name
 from services.register_import import (
     ImportFileError,
     RowError,
@@ -99,6 +99,7 @@ class _Row:
     unit: Unit
     period: Period
     counts: Counts
+    note: str | None
 
 
 async def import_figures(
@@ -184,7 +185,8 @@ async def _import(
                 result.rejected += 1
                 errors.extend(line.bad)
                 continue
-            good.append(_Row(number, unit, period, counts))
+            note = values.get("note", "")[:NOTE_MAX_LEN] or None
+            good.append(_Row(number, unit, period, counts, note))
             if progress is not None and result.rows_read % 1000 == 0:
                 progress(result.rows_read)
     if result.rows_read == 0:
@@ -194,7 +196,7 @@ async def _import(
 
     for row in good:
         recorded = await record_figures(
-            session, None, row.unit.id, row.period, row.counts, FiguresSource.IMPORT, now
+            session, None, row.unit.id, row.period, row.counts, FiguresSource.IMPORT, now, row.note
         )
         if recorded.replaced is None:
             result.inserted += 1

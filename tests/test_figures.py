@@ -331,19 +331,20 @@ async def test_vietnamese_headers_in_a_workbook(world: World, tmp_path: Path) ->
             "Giải thể CĐCS",
             "Trong đó DN từ 25 LĐ",
             "Ghi chú",
+            "Người lập",
         ]
     )
-    sheet.append(["LC-TP-W01", "tháng 11/2026", 30, 2, 1, 0, 1, "từ sổ"])
-    sheet.append(["LC-TP-W02", "tuần 46/2026", 5.0, 0, 0, 0, 0, None])
+    sheet.append(["LC-TP-W01", date(2026, 11, 1), 30, 2, 1, 0, 1, "từ sổ", "Lan"])
+    sheet.append(["LC-TP-W02", "tuần 46/2026", 5.0, 0, 0, 0, 0, None, None])
     path = tmp_path / "so-lieu.xlsx"
     book.save(path)
     result = await run_import(world, path)
     assert (result.inserted, result.rejected) == (2, 0)  # type: ignore[attr-defined]
-    assert "ignored columns: Ghi chú" in result.summary()  # type: ignore[attr-defined]
+    assert "ignored columns: Người lập" in result.summary()  # type: ignore[attr-defined]
     rows = await stored(world)
-    assert [(r.period_kind, r.admitted, r.founded_large) for r in rows] == [
-        ("month", 30, 1),
-        ("week", 5, 0),
+    assert [(r.period_kind, r.admitted, r.founded_large, r.note) for r in rows] == [
+        ("month", 30, 1, "từ sổ"),  # Excel's date for "11/2026" is read as the month
+        ("week", 5, 0, None),
     ]
 
 
@@ -359,6 +360,7 @@ async def test_a_file_without_the_unit_column_is_one_clear_line(
 def test_figures_headers_are_unambiguous() -> None:
     assert set(FIGURES_HEADERS) == {
         "unit_code", "period", "admitted", "lost", "founded", "dissolved", "founded_large",
+        "note",
     }  # fmt: skip
     fields: dict[str, str] = {}
     for name, aliases in FIGURES_HEADERS.items():
