@@ -37,7 +37,8 @@ class PaperFigures(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique constraint's index begins with it.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     period_kind: Mapped[str] = mapped_column(String(8))
     period_start: Mapped[date]
     period_end: Mapped[date]  # the period's last day

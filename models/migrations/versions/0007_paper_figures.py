@@ -35,14 +35,12 @@ def upgrade() -> None:
         sa.Column('note', sa.String(length=500), nullable=True),
         sa.CheckConstraint('founded_large <= founded', name=op.f('ck_paper_figures_large_within_founded')),
         sa.ForeignKeyConstraint(['entered_by'], ['people.id'], name=op.f('fk_paper_figures_entered_by_people'), ondelete='SET NULL'),
-        sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_paper_figures_unit_id_units'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_paper_figures_unit_id_units')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_figures')),
         sa.UniqueConstraint('unit_id', 'period_kind', 'period_start', name=op.f('uq_paper_figures_unit_id')),
         sqlite_autoincrement=True,
     )
-    op.create_index(op.f('ix_paper_figures_unit_id'), 'paper_figures', ['unit_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_paper_figures_unit_id'), table_name='paper_figures')
     op.drop_table('paper_figures')
