@@ -1,4 +1,5 @@
-"""`doanvien import enterprises FILE` and `doanvien import units FILE`.
+"""`doanvien import enterprises FILE`, `doanvien import units FILE` and
+`doanvien import figures FILE`.
 
 Wired into `bot/cli.py` with `add_import_commands(commands)` in the parser and
 `return asyncio.run(run_import(args, settings))` for the `import` command.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -18,18 +20,27 @@ SHOWN_ERRORS = 5
 
 
 def add_import_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `import enterprises FILE [--report PATH]` and `import units FILE [...]`."""
+    """Register `import enterprises|units|figures FILE [--report PATH]`."""
     command = subparsers.add_parser(
         "import",
-        help="import the enterprise register or the unit tree from a CSV (UTF-8) or XLSX file",
+        help="import the enterprise register, the unit tree or figures recruited on paper "
+        "from a CSV (UTF-8) or XLSX file",
     )
-    what = command.add_subparsers(dest="import_what", required=True, metavar="{enterprises,units}")
+    what = command.add_subparsers(
+        dest="import_what", required=True, metavar="{enterprises,units,figures}"
+    )
     for name, help_text in (
         (
             "enterprises",
             "the enterprise register (tax department, social insurance): upserted by tax code",
         ),
         ("units", "the unit tree: code, name, kind, parent code"),
+        (
+            "figures",
+            "figures recruited on paper: unit code, period (2026-W47 or 11/2026), admitted, "
+            "lost, CĐCS founded, dissolved, founded in enterprises with 25+ workers; "
+            "replacing those entered before for the same unit and period",
+        ),
     ):
         sub = what.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("file", type=Path, help=".csv (UTF-8) or .xlsx")
@@ -74,7 +85,13 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     from models.db import create_engine
     from models.migrate import upgrade_async
-    from services.register_import import ImportFileError, import_enterprises, import_units
+    from services.figures_import import FiguresImportResult, import_figures
+    from services.register_import import (
+        ImportFileError,
+        ImportResult,
+        import_enterprises,
+        import_units,
+    )
 
     what: str = args.import_what
     path = Path(args.file)
@@ -88,7 +105,13 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
             await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)
         async with engine.begin() as conn:  # rolled back on any error: nothing half-written
-            if what == "enterprises":
+            result: ImportResult | FiguresImportResult
+            if what == "figures":  # as an administrator: the command line has no chat scope
+                now = datetime.now(settings.tz)
+                result = await import_figures(
+                    conn, path, today=now.date(), now=now, report_path=report, progress=progress
+                )
+            elif what == "enterprises":
                 result = await import_enterprises(conn, path, report_path=report, progress=progress)
             else:
                 result = await import_units(conn, path, report_path=report, progress=progress)

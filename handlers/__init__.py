@@ -8,6 +8,7 @@ from handlers import (
     after_joining,
     application,
     fallback,
+    figures,
     forms,
     founding,
     join,
@@ -26,9 +27,8 @@ def build_router() -> Router:
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     # access and review come first (their deep links, inv_ and v_, are more specific than
-    # start's); start comes next so
-    # /start and menu buttons work from inside any form; /cancel before the forms it cancels;
-    # fallback comes last and takes whatever nobody else did.
+    # start's); start comes next so /start and menu buttons work from inside any form;
+    # /cancel before the forms it cancels; fallback last takes whatever nobody else did.
     root.include_routers(
         access.build_router(),
         review.build_router(),
@@ -42,6 +42,7 @@ def build_router() -> Router:
                 review.ANSWER_FORM,
                 *founding.FORMS,
                 *after_joining.FORMS,
+                figures.FORM,
             ]
         ),
         application.build_router(),
@@ -50,6 +51,7 @@ def build_router() -> Router:
         privacy.build_router(),
         leads.build_router(),
         founding.build_router(),
+        figures.build_router(),
         join.build_router(),
         fallback.build_router(),
     )

@@ -98,6 +98,7 @@ def main_menu(
                 button(i18n.get("menu-founding"), MenuCb(action="founding")),
             ]
         )
+        rows.append([button(i18n.get("menu-figures"), MenuCb(action="figures"))])
         rows.append(
             [
                 button(i18n.get("menu-questions"), MenuCb(action="questions")),

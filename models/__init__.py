@@ -3,6 +3,7 @@
 from models.access import Invitation, Role, RoleGrant
 from models.after_joining import Question, Transfer, TransferStatus
 from models.base import Base
+from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
@@ -19,6 +20,7 @@ __all__ = [
     "Base",
     "Counter",
     "Enterprise",
+    "FiguresSource",
     "Founding",
     "FoundingAlert",
     "FsmRecord",
@@ -28,6 +30,8 @@ __all__ = [
     "LeadStage",
     "Member",
     "MemberStatus",
+    "PaperFigures",
+    "PeriodKind",
     "Person",
     "ProcessedUpdate",
     "Question",

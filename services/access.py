@@ -30,6 +30,7 @@ class Action:
     DECIDE_TRANSFER = "transfer.decide"  # accept or decline a member moving into the unit
     ANSWER_WORKER_QUESTION = "question.answer"  # a worker's question to the union
     CHANGE_MEMBERSHIP = "member.change"  # the member's own membership; no role needed
+    ENTER_FIGURES = "figures.enter"
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -50,6 +51,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.DECIDE_TRANSFER: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.ANSWER_WORKER_QUESTION: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.CHANGE_MEMBERSHIP: frozenset(),
+    Action.ENTER_FIGURES: frozenset({Role.OFFICER, Role.ADMIN}),
 }
 
 

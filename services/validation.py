@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Final, Generic, TypeAlias, TypeVar
 
 import phonenumbers
@@ -27,6 +27,7 @@ __all__ = [
     "GENDERS",
     "Invalid",
     "Parsed",
+    "Period",
     "Valid",
     "looks_like_tax_code",
     "normalize_search_key",
@@ -39,7 +40,9 @@ __all__ = [
     "parse_free_text",
     "parse_full_name",
     "parse_gender",
+    "parse_part",
     "parse_past_date",
+    "parse_period",
     "parse_phone",
     "parse_tax_code",
     "parse_years_or_year",
@@ -438,6 +441,102 @@ def parse_contact(text: str) -> Parsed[tuple[str, str | None]]:
     if isinstance(phone, Invalid):
         return phone
     return Valid((name.value, phone.value))
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting periods: an ISO week or a calendar month
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An ISO week (Monday to Sunday) or a calendar month; `end` is its last day."""
+
+    kind: str  # "week" or "month"
+    start: date
+    end: date
+
+    @property
+    def code(self) -> str:
+        """``2026-W47`` or ``2026-11``: how a period is written back and kept in a draft."""
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @classmethod
+    def week_of(cls, day: date) -> Period:
+        start = day - timedelta(days=day.weekday())
+        return cls("week", start, start + timedelta(days=6))
+
+    @classmethod
+    def month_of(cls, day: date) -> Period:
+        start = day.replace(day=1)
+        following = (start + timedelta(days=31)).replace(day=1)
+        return cls("month", start, following - timedelta(days=1))
+
+    def previous(self) -> Period:
+        before = self.start - timedelta(days=1)
+        return Period.week_of(before) if self.kind == "week" else Period.month_of(before)
+
+
+FIRST_PERIOD_YEAR: Final = 2000
+PERIOD_MAX_INPUT_LEN: Final = 40
+# On the search key of the text ("2026-W47" -> "2026 w47", "tuần 47/2026" -> "tuan 47 2026").
+_WEEK_RES: Final = (
+    re.compile(r"(?P<y>[0-9]{4}) ?w ?(?P<n>[0-9]{1,2})"),
+    re.compile(r"(?:tuan|week|w) ?(?P<n>[0-9]{1,2}) (?:nam |year )?(?P<y>[0-9]{4})"),
+)
+_MONTH_RES: Final = (
+    re.compile(r"(?P<y>[0-9]{4}) (?P<n>[0-9]{1,2})"),
+    re.compile(r"(?:thang |month |t)?(?P<n>[0-9]{1,2}) (?:nam |year )?(?P<y>[0-9]{4})"),
+)
+
+
+def _period_match(key: str) -> tuple[str, int, int] | None:
+    for kind, patterns in (("week", _WEEK_RES), ("month", _MONTH_RES)):
+        for pattern in patterns:
+            if match := pattern.fullmatch(key):
+                return kind, int(match["y"]), int(match["n"])
+    return None
+
+
+def parse_period(text: str, today: date) -> Parsed[Period]:
+    """A week (``2026-W47``, ``W47/2026``, ``tuần 47/2026``) or a month (``2026-11``,
+    ``11/2026``, ``tháng 11/2026``) that has begun by ``today``."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    found = (
+        None
+        if len(cleaned) > PERIOD_MAX_INPUT_LEN
+        else _period_match(normalize_search_key(cleaned))
+    )
+    if found is None:
+        return Invalid("invalid-period-format")
+    kind, year, number = found
+    if year < FIRST_PERIOD_YEAR:
+        return Invalid("invalid-period-year", {"min": str(FIRST_PERIOD_YEAR)})
+    if kind == "week":
+        weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the last week
+        if not 1 <= number <= weeks:
+            # Years as text: Fluent would group their digits ("2.026").
+            return Invalid("invalid-period-week", {"year": str(year), "weeks": weeks})
+        period = Period.week_of(date.fromisocalendar(year, number, 1))
+    else:
+        if not 1 <= number <= 12:
+            return Invalid("invalid-period-month")
+        period = Period.month_of(date(year, number, 1))
+    if period.start > today:
+        return Invalid("invalid-period-future")
+    return Valid(period)
+
+
+def parse_part(text: str, whole: int) -> Parsed[int]:
+    """A count that is part of another (the CĐCS founded in large enterprises, of those
+    founded): a whole number from 0 to ``whole``."""
+    parsed = parse_count(text, minimum=0)
+    if isinstance(parsed, Invalid) or parsed.value <= whole:
+        return parsed
+    return Invalid("invalid-part-too-large", {"whole": whole})
 
 
 # --------------------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ async def invite(stage: Stage, user: SimUser) -> object:
     return await user.send("/invite")
 
 
+async def enter_figures(stage: Stage, user: SimUser) -> object:
+    return await user.send("/report")
+
+
 MATRIX: list[tuple[str, Attempt, list[str]]] = [
     ("report a lead", report, ["worker", "steering"]),
     ("see a unit's leads", unit_leads, ["worker", "steering", "owner", "other_collaborator"]),
@@ -105,6 +109,7 @@ MATRIX: list[tuple[str, Attempt, list[str]]] = [
         ["worker", "steering", "owner", "other_collaborator", "far_collaborator", "far_officer"],
     ),
     ("invite a collaborator", invite, ["worker", "steering", "owner", "far_collaborator"]),
+    ("enter paper figures", enter_figures, ["worker", "steering", "owner", "far_collaborator"]),
 ]
 CASES = [(name, attempt, who) for name, attempt, refused in MATRIX for who in refused]
 

@@ -25,6 +25,8 @@ from services.validation import (
     parse_free_text,
     parse_full_name,
     parse_gender,
+    parse_part,
+    parse_period,
     parse_phone,
     parse_tax_code,
     parse_years_or_year,
@@ -54,6 +56,20 @@ def _years(text: str) -> Any:
 
 def _workers(text: str) -> Any:
     return parse_count(text, minimum=1)
+
+
+def _period(text: str) -> Any:
+    result = parse_period(text, TODAY)
+    return Valid(result.value.code) if isinstance(result, Valid) else result
+
+
+def _period_days(text: str) -> Any:
+    result = parse_period(text, TODAY)
+    return Valid((result.value.start, result.value.end)) if isinstance(result, Valid) else result
+
+
+def _of_five(text: str) -> Any:
+    return parse_part(text, 5)
 
 
 # (parser, raw input, expected Valid value, or the exact Invalid reason key)
@@ -229,6 +245,35 @@ CASES: list[tuple[Callable[[str], Any], str, object]] = [
     (parse_contact, "<b>Bình</b>", Invalid("invalid-name-chars")),
     # --- a ten-digit number whose prefix no Vietnamese network uses ----------------------------
     (parse_phone, "0123456789", Invalid("invalid-phone-prefix")),
+    # --- reporting periods (TODAY is Sunday 15/06/2025, in week 24) ----------------------------
+    (_period, "2025-W24", Valid("2025-W24")),
+    (_period, " 2025-w3 ", Valid("2025-W03")),
+    (_period, "W24/2025", Valid("2025-W24")),
+    (_period, "tuần 24/2025", Valid("2025-W24")),
+    (_period, "Tuần 1 năm 2025", Valid("2025-W01")),
+    (_period, "2024-W52", Valid("2024-W52")),
+    (_period_days, "2025-W01", Valid((date(2024, 12, 30), date(2025, 1, 5)))),
+    (_period_days, "2020-W53", Valid((date(2020, 12, 28), date(2021, 1, 3)))),
+    (_period, "2025-06", Valid("2025-06")),
+    (_period, "6/2025", Valid("2025-06")),
+    (_period, "tháng 02/2024", Valid("2024-02")),
+    (_period, "T12/2024", Valid("2024-12")),
+    (_period_days, "2024-02", Valid((date(2024, 2, 1), date(2024, 2, 29)))),
+    (_period, "2024-W53", Invalid("invalid-period-week", {"year": "2024", "weeks": 52})),
+    (_period, "2025-W00", Invalid("invalid-period-week", {"year": "2025", "weeks": 52})),
+    (_period, "13/2024", Invalid("invalid-period-month")),
+    (_period, "2025-00", Invalid("invalid-period-month")),
+    (_period, "2025-W25", Invalid("invalid-period-future")),
+    (_period, "7/2025", Invalid("invalid-period-future")),
+    (_period, "1999-12", Invalid("invalid-period-year", {"min": "2000"})),
+    (_period, "tuần trước", Invalid("invalid-period-format")),
+    (_period, "15/06/2025", Invalid("invalid-period-format")),
+    (_period, "2025", Invalid("invalid-period-format")),
+    (_period, "", Invalid("invalid-period-format")),
+    (_of_five, "5", Valid(5)),
+    (_of_five, "0", Valid(0)),
+    (_of_five, "6", Invalid("invalid-part-too-large", {"whole": 5})),
+    (_of_five, "-1", Invalid("invalid-count-too-small", {"min": 0})),
 ]
 
 

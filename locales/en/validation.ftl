@@ -63,3 +63,12 @@ invalid-due-date-too-far = This date is too far ahead. Please choose a day withi
 invalid-name-needs-letters = A name needs letters. Please enter the name again, for example: Tân Phong Garment Co., Ltd.
 invalid-phone-prefix = This is not a Vietnamese mobile prefix. Please check the number, for example 0912 345 678.
 invalid-years = Please enter the number of years in operation (0 to { $max }) or the year it was founded (for example 2019, not after { $year }).
+
+## Reporting periods (figures recruited on paper)
+
+invalid-period-format = Please enter a week or a month, for example 2026-W47 (week 47 of 2026) or 11/2026.
+invalid-period-year = The year looks wrong: periods start in { $min }. Please check it.
+invalid-period-week = { $year } has weeks 1 to { $weeks } only. Please check the week number.
+invalid-period-month = A month is from 1 to 12. Please check it, for example 11/2026.
+invalid-period-future = This period has not begun yet. Please enter this week, this month or an earlier one.
+invalid-part-too-large = This cannot be more than the { $whole } founded. Please check it.

@@ -60,3 +60,12 @@ invalid-due-date-too-far = Ngày hẹn quá xa. Vui lòng chọn trong vòng { $
 invalid-name-needs-letters = Tên phải có chữ cái. Vui lòng nhập lại tên, ví dụ: Công ty TNHH May Tân Phong.
 invalid-phone-prefix = Đầu số này không phải số di động Việt Nam. Vui lòng kiểm tra lại, ví dụ 0912 345 678.
 invalid-years = Vui lòng nhập số năm hoạt động (từ 0 đến { $max }) hoặc năm thành lập (ví dụ 2019, không quá { $year }).
+
+## Kỳ báo cáo (số liệu kết nạp trên giấy)
+
+invalid-period-format = Vui lòng nhập tuần hoặc tháng, ví dụ 2026-W47 (tuần 47 năm 2026) hoặc 11/2026.
+invalid-period-year = Năm có vẻ chưa đúng: kỳ báo cáo bắt đầu từ năm { $min }. Vui lòng kiểm tra lại.
+invalid-period-week = Năm { $year } chỉ có tuần 1 đến tuần { $weeks }. Vui lòng kiểm tra số tuần.
+invalid-period-month = Tháng chỉ từ 1 đến 12. Vui lòng kiểm tra lại, ví dụ 11/2026.
+invalid-period-future = Kỳ này chưa bắt đầu. Vui lòng nhập tuần này, tháng này hoặc kỳ trước đó.
+invalid-part-too-large = Số này không thể lớn hơn { $whole } CĐCS đã thành lập. Vui lòng kiểm tra lại.
