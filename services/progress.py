@@ -20,6 +20,8 @@ from models import (
     Founding,
     Member,
     MemberStatus,
+    PaperFigures,
+    PeriodKind,
     Target,
     Transfer,
     Unit,
@@ -158,6 +160,34 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     )
     for unit_id, count in rows:
         by_unit[int(unit_id)].dissolved += int(count)
+    # Figures recruited on paper, by month (weeks are the same people entered more often:
+    # one kind only, or they would count twice).
+    paper = (
+        PaperFigures.admitted,
+        PaperFigures.lost,
+        PaperFigures.founded,
+        PaperFigures.founded_large,
+        PaperFigures.dissolved,
+    )
+    rows = await session.execute(
+        select(PaperFigures.unit_id, *(func.sum(column) for column in paper))
+        .where(
+            PaperFigures.period_kind == PeriodKind.MONTH,
+            PaperFigures.period_start >= period.start,
+            PaperFigures.period_end < period.end,
+        )
+        .group_by(PaperFigures.unit_id)
+    )
+    for unit_id, admitted, lost, founded, founded_large, dissolved in rows:
+        by_unit[int(unit_id)].add(
+            Figures(
+                int(admitted or 0),
+                int(lost or 0),
+                int(founded or 0),
+                int(founded_large or 0),
+                int(dissolved or 0),
+            )
+        )
     return by_unit
 
 
