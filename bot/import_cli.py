@@ -1,5 +1,5 @@
-"""`doanvien import enterprises FILE`, `doanvien import units FILE` and
-`doanvien import figures FILE`.
+"""`doanvien import enterprises FILE`, `doanvien import units FILE`,
+`doanvien import figures FILE` and `doanvien import targets FILE [--period 2021-2023]`.
 
 Wired into `bot/cli.py` with `add_import_commands(commands)` in the parser and
 `return asyncio.run(run_import(args, settings))` for the `import` command.
@@ -27,7 +27,7 @@ def add_import_commands(subparsers: argparse._SubParsersAction[argparse.Argument
         "from a CSV (UTF-8) or XLSX file",
     )
     what = command.add_subparsers(
-        dest="import_what", required=True, metavar="{enterprises,units,figures}"
+        dest="import_what", required=True, metavar="{enterprises,units,figures,targets}"
     )
     for name, help_text in (
         (
@@ -41,6 +41,11 @@ def add_import_commands(subparsers: argparse._SubParsersAction[argparse.Argument
             "lost, CĐCS founded, dissolved, founded in enterprises with 25+ workers; "
             "replacing those entered before for the same unit and period",
         ),
+        (
+            "targets",
+            "targets per unit and period: new members, new CĐCS (of which in enterprises with "
+            "25+ workers) and the baseline; a blank cell is no target",
+        ),
     ):
         sub = what.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("file", type=Path, help=".csv (UTF-8) or .xlsx")
@@ -51,6 +56,13 @@ def add_import_commands(subparsers: argparse._SubParsersAction[argparse.Argument
             help="where to write the rejected rows (CSV); default: FILE.errors.csv, "
             "kept only when rows were rejected",
         )
+        if name == "targets":
+            sub.add_argument(
+                "--period",
+                default=None,
+                help="2026 or 2021-2023, when the file has no period column "
+                "(default: the years in the file's name)",
+            )
 
 
 class _Progress:
@@ -92,6 +104,7 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
         import_enterprises,
         import_units,
     )
+    from services.targets_import import TargetsImportResult, import_targets
 
     what: str = args.import_what
     path = Path(args.file)
@@ -105,8 +118,10 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
             await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)
         async with engine.begin() as conn:  # rolled back on any error: nothing half-written
-            result: ImportResult | FiguresImportResult
-            if what == "figures":  # as an administrator: the command line has no chat scope
+            result: ImportResult | FiguresImportResult | TargetsImportResult
+            if what == "targets":
+                result = await import_targets(conn, path, period=args.period, report_path=report)
+            elif what == "figures":  # as an administrator: the command line has no chat scope
                 now = datetime.now(settings.tz)
                 result = await import_figures(
                     conn, path, today=now.date(), now=now, report_path=report, progress=progress
