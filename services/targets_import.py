@@ -158,15 +158,15 @@ def _check(
         bad.append(RowError(line, labels.get(name, name), values.get(name, ""), reason, key))
 
     if values["unit_code"] not in units:
-        refuse("unit_code", "no unit with this code; doanvien units lists them", "unknown-unit")
+        refuse("unit_code", "no unit with this code; doanvien units lists them", "unknown_unit")
     if values.get("period") and parse_years(values["period"]) is None:
-        refuse("period", "not a year or a range such as 2021-2023", "invalid-period")
+        refuse("period", "not a year or a range such as 2021-2023", "bad_period")
     elif not values.get("period") and fallback is None:
-        refuse("period", "no period", "missing-period")
+        refuse("period", "no period", "missing_period")
     for name in NUMBERS:
         raw = values.get(name, "")
         if raw and isinstance(parse_count(raw, minimum=0), Invalid):
-            refuse(name, "not a whole number of 0 or more", "invalid-number")
+            refuse(name, "not a whole number of 0 or more", "bad_number")
     return bad
 
 
