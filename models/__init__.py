@@ -5,7 +5,7 @@ from models.base import Base
 from models.leads import Lead, LeadEvent, LeadStage
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
-from models.system import AuditEvent, FsmRecord, ProcessedUpdate
+from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
 
 __all__ = [
     "Application",
@@ -18,6 +18,8 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LeadStage",
+    "OutboxMessage",
+    "OutboxStatus",
     "Person",
     "ProcessedUpdate",
     "Role",

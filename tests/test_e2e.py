@@ -441,9 +441,10 @@ async def test_every_update_delivered_twice(server: BotAPIServer, bot: BotProces
     await assert_one_application(worker, confirmation)
     await worker.user.assert_no_message(within=1.0)
 
-    # The duplicates really reached the bot: every update of the worker, twice.
+    # The duplicates really reached the bot: every update of the worker, at least twice (an
+    # update still being handled is not confirmed, so a poll meanwhile hands it out again).
     deliveries = Counter(i for i in server.delivery_log if i in set(worker.update_ids))
-    assert deliveries == Counter({i: 2 for i in worker.update_ids})
+    assert set(deliveries) == set(worker.update_ids) and min(deliveries.values()) >= 2
     sent = worker.sent_texts()
     for key in (
         "start-greeting",

@@ -1,0 +1,376 @@
+"""Replies through the outbox: captured during an update, committed with it, sent after it.
+
+Handlers call aiogram as usual (`message.answer`, `bot.send_photo`, `query.answer`, edits). While
+an update's unit of work is open, a request middleware on the bot's session records those calls
+instead of sending them and hands the handler a placeholder result; the calls become outbox rows
+written by the update's commit (`services/outbox.py`). Right after the commit the sender delivers
+the chat's pending rows in order. Outside a unit of work (the error handler's apology, the CLI,
+jobs) requests go straight to the Bot API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import Default
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendChatAction,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import BufferedInputFile, Chat, InputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services import outbox
+from services.outbox import Outgoing
+
+logger = logging.getLogger("doanvien.outbox")
+
+# The requests that change what a person sees; they wait for the commit.
+EFFECTS: dict[str, type[TelegramMethod[Any]]] = {
+    method.__api_method__: method
+    for method in (
+        SendMessage,
+        SendPhoto,
+        SendDocument,
+        EditMessageText,
+        EditMessageReplyMarkup,
+        EditMessageCaption,
+        DeleteMessage,
+        AnswerCallbackQuery,
+    )
+}
+_MESSAGE_RESULTS = (SendMessage, SendPhoto, SendDocument)
+RETRY_BASE = 2.0  # seconds before the first retry after a 5xx or a timeout; doubles each time
+RETRY_CAP = 300.0
+MAX_ATTEMPTS = 20  # about an hour of retries, then the row is given up as failed
+
+
+# ---- capturing an update's requests -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Replies:
+    """The requests one update made, in order; written to the outbox by its commit."""
+
+    session: AsyncSession
+    channel: str
+    key_prefix: str
+    chat_id: int | None
+    methods: dict[str, TelegramMethod[Any]] = field(default_factory=dict)
+    chats: list[str] = field(default_factory=list)
+
+    def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        chat_id = getattr(method, "chat_id", None) or self.chat_id
+        if chat_id is None:
+            raise RuntimeError(f"{method.__api_method__} has no chat to queue it for")
+        key = f"{self.key_prefix}:{len(self.methods)}"
+        self.methods[key] = method
+        if str(chat_id) not in self.chats:
+            self.chats.append(str(chat_id))
+        outbox.enqueue_at_commit(
+            self.session, self.channel, chat_id, method.__api_method__, to_payload(method), key
+        )
+        if isinstance(method, _MESSAGE_RESULTS):
+            # A placeholder: the message exists only once the commit has happened.
+            return Message(
+                message_id=-len(self.methods),
+                date=datetime.now(UTC),
+                chat=Chat(id=int(chat_id), type="private"),
+                text=getattr(method, "text", None),
+                caption=getattr(method, "caption", None),
+            ).as_(bot)
+        return True
+
+
+_replies: ContextVar[Replies | None] = ContextVar("outbox_replies", default=None)
+
+
+class CaptureRequests(BaseRequestMiddleware):
+    """Inside a unit of work: effects are recorded, reads pass, anything else is refused."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Any:
+        replies = _replies.get()
+        if replies is None or method.__api_method__.startswith("get"):
+            return await make_request(bot, method)
+        if method.__api_method__ in EFFECTS:
+            return replies.record(bot, method)
+        if isinstance(method, SendChatAction):
+            return True  # "typing…" for a reply that is sent after the commit anyway
+        raise RuntimeError(
+            f"{method.__api_method__} inside an update: add it to bot.outbox.EFFECTS"
+        )
+
+
+_CAPTURE = CaptureRequests()
+
+
+def to_payload(method: TelegramMethod[Any]) -> dict[str, Any]:
+    """The method's parameters as JSON; the bot's defaults (parse mode) are applied at sending."""
+    special = {name: value for name, value in method if isinstance(value, Default | InputFile)}
+    payload = method.model_dump(mode="json", exclude_none=True, exclude=set(special))
+    for name, value in special.items():
+        if isinstance(value, BufferedInputFile):
+            payload[name] = {
+                "base64": base64.b64encode(value.data).decode(),
+                "name": value.filename,
+            }
+        elif isinstance(value, InputFile):
+            raise TypeError("only in-memory files (BufferedInputFile) can wait in the outbox")
+    return payload
+
+
+def from_row(row: Outgoing) -> TelegramMethod[Any]:
+    params = dict(row.payload)
+    for name, value in params.items():
+        if isinstance(value, dict) and set(value) == {"base64", "name"}:
+            params[name] = BufferedInputFile(base64.b64decode(value["base64"]), value["name"])
+    return EFFECTS[row.method].model_validate(params)
+
+
+# ---- sending -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one chat's delivery did, written in one short transaction after the sends."""
+
+    sent: list[int] = field(default_factory=list)
+    retry: list[tuple[Outgoing, datetime, str]] = field(default_factory=list)
+    failed: list[tuple[Outgoing, str]] = field(default_factory=list)
+    unreachable: str | None = None
+
+
+def _error_code(exc: Exception) -> tuple[str, bool]:
+    """A short code for the log and the row, and whether sending again may succeed."""
+    permanent: tuple[tuple[type[Exception], str], ...] = (
+        (TelegramEntityTooLarge, "too_large"),
+        (TelegramBadRequest, "bad_request"),
+        (TelegramNotFound, "not_found"),
+        (TelegramMigrateToChat, "migrated"),
+    )
+    for kind, code in permanent:
+        if isinstance(exc, kind):
+            return code, False
+    transient: tuple[tuple[type[Exception], str], ...] = (
+        (TelegramServerError, "server_error"),
+        (TelegramNetworkError, "network"),
+        (TelegramUnauthorizedError, "unauthorized"),
+    )
+    for kind, code in transient:
+        if isinstance(exc, kind):
+            return code, True
+    if isinstance(exc, TelegramAPIError):
+        return "api_error", False
+    return type(exc).__name__[:32], True
+
+
+class _ChatLocks:
+    """One sender at a time per chat, so no row is sent twice and none overtakes another."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, chat_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+
+class OutboxSender:
+    """Captures replies during updates and sends the outbox of one channel through a Bot."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        channel: str = "telegram",
+        *,
+        rate: float = 25.0,
+        clock: Callable[[], datetime] | None = None,
+        interval: float = 1.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.channel = channel
+        self.rate = rate  # messages per second for the background drain (job messages, retries)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.interval = interval
+        self._chats = _ChatLocks()
+        self._paused_until = 0.0  # loop time: Telegram asked the bot to slow down (429)
+        self._wake = asyncio.Event()
+
+    # -- the unit of work's side
+
+    def capture(
+        self, bot: Bot, session: AsyncSession, update_id: int, chat_id: int | None
+    ) -> Token[Replies | None]:
+        """Start recording the requests of one update; `release` with the returned token."""
+        if _CAPTURE not in bot.session.middleware:
+            bot.session.middleware(_CAPTURE)
+        replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
+        return _replies.set(replies)
+
+    @staticmethod
+    def release(token: Token[Replies | None]) -> Replies | None:
+        replies = _replies.get()
+        _replies.reset(token)
+        return replies
+
+    async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
+        """Right after the update's commit: send its chats' pending rows."""
+        if replies is None:
+            return
+        for chat_id in replies.chats:
+            await self.deliver_chat(bot, session, chat_id, replies.methods)
+
+    # -- sending one chat's rows
+
+    async def deliver_chat(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        known: Mapping[str, TelegramMethod[Any]] | None = None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send a chat's due pending rows in id order, stopping at the first that must wait."""
+        async with self._chats.hold(chat_id):
+            rows = await outbox.pending_of_chat(session, self.channel, chat_id)
+            outcome = _Outcome()
+            try:
+                for row in rows:
+                    if row.next_attempt_at > self.clock():
+                        break  # an earlier row waits for its retry: later ones wait behind it
+                    if throttle is not None:
+                        await throttle()
+                    if not await self._send(bot, row, known, outcome):
+                        break
+            finally:
+                await self._record(session, chat_id, outcome)
+            return len(outcome.sent)
+
+    async def _send(
+        self,
+        bot: Bot,
+        row: Outgoing,
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        outcome: _Outcome,
+    ) -> bool:
+        """Send one row; False when the chat's later rows must not go now."""
+        method = known.get(row.key) if known else None
+        try:
+            await bot(method or from_row(row))
+        except TelegramRetryAfter as exc:
+            self._paused_until = asyncio.get_running_loop().time() + exc.retry_after
+            at = self.clock() + timedelta(seconds=exc.retry_after)
+            outcome.retry.append((row, at, "retry_after"))
+            logger.warning("outbox row %s: retry after %ss", row.id, exc.retry_after)
+            return False
+        except TelegramForbiddenError:
+            outcome.unreachable = "forbidden"
+            logger.warning("outbox row %s: the person blocked the bot", row.id)
+            return False
+        except Exception as exc:
+            code, transient = _error_code(exc)
+            if transient and row.attempts + 1 < MAX_ATTEMPTS:
+                delay = min(RETRY_BASE * 2**row.attempts, RETRY_CAP)
+                outcome.retry.append((row, self.clock() + timedelta(seconds=delay), code))
+                logger.warning("outbox row %s: %s, retry in %.0fs", row.id, code, delay)
+                return False
+            outcome.failed.append((row, code))
+            logger.error("outbox row %s (%s) failed: %s", row.id, row.method, code)
+            return True
+        outcome.sent.append(row.id)
+        return True
+
+    async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
+        now = self.clock()
+        await outbox.mark_sent(session, outcome.sent, now)
+        for row, at, code in outcome.retry:
+            await outbox.mark_retry(session, row, at, code)
+        for row, code in outcome.failed:
+            await outbox.mark_failed(session, row, code)
+        if outcome.unreachable is not None:
+            await outbox.mark_unreachable(session, self.channel, chat_id, now, outcome.unreachable)
+        await session.commit()
+
+    # -- the background drain: rows left by a killed process, retries, messages from jobs
+
+    def wake(self) -> None:
+        """Ask the background loop for a pass now (a job has just enqueued messages)."""
+        self._wake.set()
+
+    async def drain(self, bot: Bot, limit: int = 100) -> int:
+        """One pass over the chats with due rows, at most `rate` messages a second."""
+        async with self.session_factory() as session:
+            chats = await outbox.due_chats(session, self.channel, self.clock(), limit)
+            await session.commit()
+            sent = 0
+            for chat_id in chats:
+                sent += await self.deliver_chat(bot, session, chat_id, throttle=self._throttle)
+            return sent
+
+    async def _throttle(self) -> None:
+        loop = asyncio.get_running_loop()
+        wait = max(self._paused_until - loop.time(), 0.0)
+        await asyncio.sleep(wait + (1.0 / self.rate if self.rate > 0 else 0.0))
+
+    async def run(self, bot: Bot, stop: asyncio.Event) -> None:
+        """Drain at start, then whenever woken or every `interval` seconds, until `stop`."""
+        while not stop.is_set():
+            try:
+                await self.drain(bot)
+            except Exception as exc:  # the database is away: try again at the next pass
+                logger.warning("outbox pass failed: %s", type(exc).__name__)
+            self._wake.clear()
+            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
