@@ -76,6 +76,7 @@ _MESSAGE_RESULTS = (SendMessage, SendPhoto, SendDocument)
 RETRY_BASE = 2.0  # seconds before the first retry after a 5xx or a timeout; doubles each time
 RETRY_CAP = 300.0
 MAX_ATTEMPTS = 20  # about an hour of retries, then the row is given up as failed
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "due": a reply is due as soon as it is committed
 
 
 # ---- capturing an update's requests -----------------------------------------------------------
@@ -91,6 +92,7 @@ class Replies:
     chat_id: int | None
     methods: dict[str, TelegramMethod[Any]] = field(default_factory=dict)
     chats: list[str] = field(default_factory=list)
+    rows: list[Outgoing] = field(default_factory=list)
 
     def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         chat_id = getattr(method, "chat_id", None) or self.chat_id
@@ -100,9 +102,11 @@ class Replies:
         self.methods[key] = method
         if str(chat_id) not in self.chats:
             self.chats.append(str(chat_id))
+        payload = to_payload(method)
         outbox.enqueue_at_commit(
-            self.session, self.channel, chat_id, method.__api_method__, to_payload(method), key
+            self.session, self.channel, chat_id, method.__api_method__, payload, key
         )
+        self.rows.append(Outgoing(key, str(chat_id), method.__api_method__, payload, 0, _EPOCH))
         if isinstance(method, _MESSAGE_RESULTS):
             # A placeholder: the message exists only once the commit has happened.
             return Message(
@@ -158,11 +162,16 @@ def to_payload(method: TelegramMethod[Any]) -> dict[str, Any]:
 
 
 def from_row(row: Outgoing) -> TelegramMethod[Any]:
+    """The method again, as `to_payload` stored it; a job's payload may leave out the chat."""
+    method = EFFECTS[row.method]
     params = dict(row.payload)
     for name, value in params.items():
         if isinstance(value, dict) and set(value) == {"base64", "name"}:
             params[name] = BufferedInputFile(base64.b64decode(value["base64"]), value["name"])
-    return EFFECTS[row.method].model_validate(params)
+    if "chat_id" in method.model_fields and "inline_message_id" not in params:
+        chat = row.chat_id
+        params.setdefault("chat_id", int(chat) if chat.lstrip("-").isdigit() else chat)
+    return method.model_validate(params)
 
 
 # ---- sending -----------------------------------------------------------------------------------
@@ -172,33 +181,30 @@ def from_row(row: Outgoing) -> TelegramMethod[Any]:
 class _Outcome:
     """What one chat's delivery did, written in one short transaction after the sends."""
 
-    sent: list[int] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
     retry: list[tuple[Outgoing, datetime, str]] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     unreachable: str | None = None
 
 
+# (error, code for the row and the log, whether sending again may succeed), first match wins.
+_ERRORS: tuple[tuple[type[Exception], str, bool], ...] = (
+    (TelegramEntityTooLarge, "too_large", False),
+    (TelegramBadRequest, "bad_request", False),
+    (TelegramNotFound, "not_found", False),
+    (TelegramMigrateToChat, "migrated", False),
+    (TelegramServerError, "server_error", True),
+    (TelegramNetworkError, "network", True),
+    (TelegramUnauthorizedError, "unauthorized", True),
+    (TelegramAPIError, "api_error", False),
+)
+
+
 def _error_code(exc: Exception) -> tuple[str, bool]:
     """A short code for the log and the row, and whether sending again may succeed."""
-    permanent: tuple[tuple[type[Exception], str], ...] = (
-        (TelegramEntityTooLarge, "too_large"),
-        (TelegramBadRequest, "bad_request"),
-        (TelegramNotFound, "not_found"),
-        (TelegramMigrateToChat, "migrated"),
-    )
-    for kind, code in permanent:
+    for kind, code, transient in _ERRORS:
         if isinstance(exc, kind):
-            return code, False
-    transient: tuple[tuple[type[Exception], str], ...] = (
-        (TelegramServerError, "server_error"),
-        (TelegramNetworkError, "network"),
-        (TelegramUnauthorizedError, "unauthorized"),
-    )
-    for kind, code in transient:
-        if isinstance(exc, kind):
-            return code, True
-    if isinstance(exc, TelegramAPIError):
-        return "api_error", False
+            return code, transient
     return type(exc).__name__[:32], True
 
 
@@ -241,8 +247,10 @@ class OutboxSender:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.interval = interval
         self._chats = _ChatLocks()
-        self._paused_until = 0.0  # loop time: Telegram asked the bot to slow down (429)
+        self._paused_until: datetime | None = None  # Telegram asked the bot to slow down (429)
         self._wake = asyncio.Event()
+        # Chats that may have pending rows older than an update's replies; None: not read yet.
+        self._backlog: set[str] | None = None
 
     # -- the unit of work's side
 
@@ -262,11 +270,25 @@ class OutboxSender:
         return replies
 
     async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
-        """Right after the update's commit: send its chats' pending rows."""
-        if replies is None:
+        """Right after the update's commit: send what it said, after any older pending rows of
+        the same chats. A chat known to have none is sent to without reading the outbox."""
+        if replies is None or not replies.chats:
             return
+        if self._backlog is None:  # the first update of this process: what did the last leave?
+            self._backlog = await outbox.pending_chats(session, self.channel)
+            await session.commit()
         for chat_id in replies.chats:
-            await self.deliver_chat(bot, session, chat_id, replies.methods)
+            async with self._chats.hold(chat_id):
+                if chat_id in self._backlog:
+                    await self._deliver_pending(bot, session, chat_id, replies.methods)
+                else:
+                    rows = [row for row in replies.rows if row.chat_id == chat_id]
+                    await self._deliver_rows(bot, session, chat_id, rows, replies.methods)
+
+    def abandon(self, replies: Replies | None) -> None:
+        """The update failed: rows an early commit wrote may wait in its chats."""
+        if replies is not None and self._backlog is not None:
+            self._backlog.update(replies.chats)
 
     # -- sending one chat's rows
 
@@ -275,24 +297,54 @@ class OutboxSender:
         bot: Bot,
         session: AsyncSession,
         chat_id: str,
-        known: Mapping[str, TelegramMethod[Any]] | None = None,
         throttle: Callable[[], Awaitable[None]] | None = None,
     ) -> int:
         """Send a chat's due pending rows in id order, stopping at the first that must wait."""
         async with self._chats.hold(chat_id):
-            rows = await outbox.pending_of_chat(session, self.channel, chat_id)
-            outcome = _Outcome()
-            try:
-                for row in rows:
-                    if row.next_attempt_at > self.clock():
-                        break  # an earlier row waits for its retry: later ones wait behind it
-                    if throttle is not None:
-                        await throttle()
-                    if not await self._send(bot, row, known, outcome):
-                        break
-            finally:
-                await self._record(session, chat_id, outcome)
-            return len(outcome.sent)
+            return await self._deliver_pending(bot, session, chat_id, None, throttle)
+
+    async def _deliver_pending(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        rows = await outbox.pending_of_chat(session, self.channel, chat_id)
+        await session.commit()  # no connection held while the messenger answers
+        return await self._deliver_rows(bot, session, chat_id, rows, known, throttle)
+
+    async def _deliver_rows(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        rows: list[Outgoing],
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send rows in order; the chat stays in the backlog unless all of them went."""
+        outcome = _Outcome()
+        done = False
+        try:
+            for row in rows:
+                if row.next_attempt_at > self.clock():
+                    break  # an earlier row waits for its retry: later ones wait behind it
+                if throttle is not None:
+                    await throttle()
+                if not await self._send(bot, row, known, outcome):
+                    break
+            else:
+                done = True
+        finally:
+            if self._backlog is not None:
+                if done:
+                    self._backlog.discard(chat_id)
+                else:
+                    self._backlog.add(chat_id)
+            await self._record(session, chat_id, outcome)
+        return len(outcome.sent)
 
     async def _send(
         self,
@@ -306,30 +358,32 @@ class OutboxSender:
         try:
             await bot(method or from_row(row))
         except TelegramRetryAfter as exc:
-            self._paused_until = asyncio.get_running_loop().time() + exc.retry_after
             at = self.clock() + timedelta(seconds=exc.retry_after)
+            self._paused_until = at
             outcome.retry.append((row, at, "retry_after"))
-            logger.warning("outbox row %s: retry after %ss", row.id, exc.retry_after)
+            logger.warning("outbox row %s: retry after %ss", row.key, exc.retry_after)
             return False
         except TelegramForbiddenError:
             outcome.unreachable = "forbidden"
-            logger.warning("outbox row %s: the person blocked the bot", row.id)
+            logger.warning("outbox row %s: the person blocked the bot", row.key)
             return False
         except Exception as exc:
             code, transient = _error_code(exc)
             if transient and row.attempts + 1 < MAX_ATTEMPTS:
                 delay = min(RETRY_BASE * 2**row.attempts, RETRY_CAP)
                 outcome.retry.append((row, self.clock() + timedelta(seconds=delay), code))
-                logger.warning("outbox row %s: %s, retry in %.0fs", row.id, code, delay)
+                logger.warning("outbox row %s: %s, retry in %.0fs", row.key, code, delay)
                 return False
             outcome.failed.append((row, code))
-            logger.error("outbox row %s (%s) failed: %s", row.id, row.method, code)
+            logger.error("outbox row %s (%s) failed: %s", row.key, row.method, code)
             return True
-        outcome.sent.append(row.id)
+        outcome.sent.append(row.key)
         return True
 
     async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
         now = self.clock()
+        # A connection before SQLite's write lock (models/db.py), never the other way round.
+        await session.connection()
         await outbox.mark_sent(session, outcome.sent, now)
         for row, at, code in outcome.retry:
             await outbox.mark_retry(session, row, at, code)
@@ -348,6 +402,9 @@ class OutboxSender:
     async def drain(self, bot: Bot, limit: int = 100) -> int:
         """One pass over the chats with due rows, at most `rate` messages a second."""
         async with self.session_factory() as session:
+            # Rows left by a killed process or enqueued by jobs: updates go the careful way.
+            pending = await outbox.pending_chats(session, self.channel)
+            self._backlog = pending if self._backlog is None else self._backlog | pending
             chats = await outbox.due_chats(session, self.channel, self.clock(), limit)
             await session.commit()
             sent = 0
@@ -356,9 +413,9 @@ class OutboxSender:
             return sent
 
     async def _throttle(self) -> None:
-        loop = asyncio.get_running_loop()
-        wait = max(self._paused_until - loop.time(), 0.0)
-        await asyncio.sleep(wait + (1.0 / self.rate if self.rate > 0 else 0.0))
+        paused = self._paused_until
+        wait = (paused - self.clock()).total_seconds() if paused is not None else 0.0
+        await asyncio.sleep(max(wait, 0.0) + (1.0 / self.rate if self.rate > 0 else 0.0))
 
     async def run(self, bot: Bot, stop: asyncio.Event) -> None:
         """Drain at start, then whenever woken or every `interval` seconds, until `stop`."""

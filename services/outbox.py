@@ -25,8 +25,8 @@ _TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 class Outgoing:
     """One pending row, as the sender needs it."""
 
-    id: int
     key: str
+    chat_id: str
     method: str
     payload: dict[str, Any]
     attempts: int
@@ -79,8 +79,8 @@ async def enqueue(
 # Built once: these run for every update.
 _PENDING_OF_CHAT = (
     select(
-        OutboxMessage.id,
         OutboxMessage.key,
+        OutboxMessage.chat_id,
         OutboxMessage.method,
         OutboxMessage.payload,
         OutboxMessage.attempts,
@@ -95,7 +95,7 @@ _PENDING_OF_CHAT = (
 )
 _MARK_SENT = (
     update(OutboxMessage)
-    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    .where(OutboxMessage.key.in_(bindparam("keys", expanding=True)))
     .values(
         status=OutboxStatus.SENT,
         sent_at=bindparam("now"),
@@ -116,8 +116,8 @@ async def pending_of_chat(
     """A chat's pending rows, oldest first: the order they must reach the person in."""
     result = await session.execute(_PENDING_OF_CHAT, {"channel": channel, "chat_id": str(chat_id)})
     return [
-        Outgoing(id, key, method, payload, attempts, _aware(next_at))
-        for id, key, method, payload, attempts, next_at in result
+        Outgoing(key, chat, method, payload, attempts, _aware(next_at))
+        for key, chat, method, payload, attempts, next_at in result
     ]
 
 
@@ -138,17 +138,27 @@ async def due_chats(session: AsyncSession, channel: str, now: datetime, limit: i
     return list(rows.scalars())
 
 
-async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+async def pending_chats(session: AsyncSession, channel: str) -> set[str]:
+    """Every chat with a pending row."""
+    rows = await session.execute(
+        select(OutboxMessage.chat_id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel == channel)
+        .distinct()
+    )
+    return set(rows.scalars())
+
+
+async def mark_sent(session: AsyncSession, keys: Sequence[str], now: datetime) -> None:
     """One statement for a batch of delivered rows."""
-    if ids:
-        await session.execute(_MARK_SENT, {"ids": list(ids), "now": now})
+    if keys:
+        await session.execute(_MARK_SENT, {"keys": list(keys), "now": now})
 
 
 async def mark_retry(session: AsyncSession, row: Outgoing, at: datetime, error: str) -> None:
     """Leave the row pending until `at`; it keeps its place in the chat's order."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
+        .where(OutboxMessage.key == row.key)
         .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=at, error=error)
     )
 
@@ -157,7 +167,7 @@ async def mark_failed(session: AsyncSession, row: Outgoing, error: str) -> None:
     """The messenger refused the row for good: it is not sent again."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row.id)
+        .where(OutboxMessage.key == row.key)
         .values(status=OutboxStatus.FAILED, attempts=OutboxMessage.attempts + 1, error=error)
     )
 

@@ -76,12 +76,12 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         committed = False
         try:
             result = await handler(event, data)
-            await session.commit()
+            await self._commit(session)
             committed = True
             return result
         except Forbidden:
             # A refusal is an outcome, not a failure: keep its audit entry, replies and mark.
-            await session.commit()
+            await self._commit(session)
             committed = True
             raise
         except BaseException:
@@ -91,6 +91,16 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             replies = self.outbox.release(token)
             if committed:
                 await self.outbox.deliver(bot, session, replies)
+            else:
+                self.outbox.abandon(replies)
+
+    @staticmethod
+    async def _commit(session: AsyncSession) -> None:
+        # The commit writes the queued rows under SQLite's write lock (models/db.py): take a
+        # connection first, so the lock is never held while waiting for the pool (a handler
+        # that committed early has handed its connection back).
+        await session.connection()
+        await session.commit()
 
     @staticmethod
     async def _seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
