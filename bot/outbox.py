@@ -53,6 +53,7 @@ from aiogram.methods import (
 from aiogram.types import BufferedInputFile, Chat, InputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.errors import describe
 from services import outbox
 from services.outbox import Outgoing
 
@@ -93,8 +94,14 @@ class Replies:
     methods: dict[str, TelegramMethod[Any]] = field(default_factory=dict)
     chats: list[str] = field(default_factory=list)
     rows: list[Outgoing] = field(default_factory=list)
+    answers: list[AnswerCallbackQuery] = field(default_factory=list)
 
     def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, AnswerCallbackQuery):
+            # Telegram takes an answer only seconds after the click: after a restart it would
+            # be refused, so it is kept in memory, not stored, and sent right after the commit.
+            self.answers.append(method)
+            return True
         chat_id = getattr(method, "chat_id", None) or self.chat_id
         if chat_id is None:
             raise RuntimeError(f"{method.__api_method__} has no chat to queue it for")
@@ -229,6 +236,42 @@ class _ChatLocks:
                 self._locks[chat_id] = (lock, users - 1)
 
 
+class _SentMarks:
+    """Marks delivered rows sent, off the update's path: the marks of updates finishing
+    together go in one statement and one short transaction (a group commit), started at once.
+    Until it commits, the keys are remembered so that nothing reads those rows as pending."""
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self._sender = sender
+        self.unwritten: set[str] = set()
+        self._batch: list[str] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def mark(self, keys: list[str]) -> None:
+        self.unwritten.update(keys)
+        self._batch.extend(keys)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+
+    async def settled(self) -> None:
+        """Wait until every mark so far is committed."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+
+    async def _flush(self) -> None:
+        while self._batch:
+            keys, self._batch = self._batch, []
+            try:
+                async with self._sender.session_factory() as session:
+                    await session.connection()  # before SQLite's write lock (models/db.py)
+                    await outbox.mark_sent(session, keys, self._sender.clock())
+                    await session.commit()
+            except Exception as exc:  # the rows stay pending and will be sent again
+                logger.error("could not mark %d outbox rows sent: %s", len(keys), describe(exc))
+            finally:
+                self.unwritten.difference_update(keys)
+
+
 class OutboxSender:
     """Captures replies during updates and sends the outbox of one channel through a Bot."""
 
@@ -249,6 +292,7 @@ class OutboxSender:
         self._chats = _ChatLocks()
         self._paused_until: datetime | None = None  # Telegram asked the bot to slow down (429)
         self._wake = asyncio.Event()
+        self._sent = _SentMarks(self)
         # Chats that may have pending rows older than an update's replies; None: not read yet.
         self._backlog: set[str] | None = None
 
@@ -272,7 +316,14 @@ class OutboxSender:
     async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
         """Right after the update's commit: send what it said, after any older pending rows of
         the same chats. A chat known to have none is sent to without reading the outbox."""
-        if replies is None or not replies.chats:
+        if replies is None:
+            return
+        for answer in replies.answers:
+            try:
+                await bot(answer)
+            except Exception as exc:  # the spinner stops by itself; nothing to retry
+                logger.warning("callback answer failed: %s", _error_code(exc)[0])
+        if not replies.chats:
             return
         if self._backlog is None:  # the first update of this process: what did the last leave?
             self._backlog = await outbox.pending_chats(session, self.channel)
@@ -313,6 +364,7 @@ class OutboxSender:
     ) -> int:
         rows = await outbox.pending_of_chat(session, self.channel, chat_id)
         await session.commit()  # no connection held while the messenger answers
+        rows = [row for row in rows if row.key not in self._sent.unwritten]
         return await self._deliver_rows(bot, session, chat_id, rows, known, throttle)
 
     async def _deliver_rows(
@@ -381,10 +433,13 @@ class OutboxSender:
         return True
 
     async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
+        if outcome.sent:
+            self._sent.mark(outcome.sent)
+        if not (outcome.retry or outcome.failed or outcome.unreachable):
+            return
         now = self.clock()
         # A connection before SQLite's write lock (models/db.py), never the other way round.
         await session.connection()
-        await outbox.mark_sent(session, outcome.sent, now)
         for row, at, code in outcome.retry:
             await outbox.mark_retry(session, row, at, code)
         for row, code in outcome.failed:
@@ -394,6 +449,10 @@ class OutboxSender:
         await session.commit()
 
     # -- the background drain: rows left by a killed process, retries, messages from jobs
+
+    async def settled(self) -> None:
+        """Wait until the rows sent so far are marked sent in the database."""
+        await self._sent.settled()
 
     def wake(self) -> None:
         """Ask the background loop for a pass now (a job has just enqueued messages)."""
@@ -431,3 +490,4 @@ class OutboxSender:
             )
             for waiter in pending:
                 waiter.cancel()
+        await self.settled()

@@ -105,6 +105,7 @@ class Line:
         return [m.text for m in self.api.sent if m.chat_id == chat_id]
 
     async def rows(self, chat_id: int) -> list[OutboxMessage]:
+        await self.sender.settled()
         async with self.world.session_factory() as session:
             query = select(OutboxMessage).where(OutboxMessage.chat_id == str(chat_id))
             return list((await session.scalars(query.order_by(OutboxMessage.id))).all())

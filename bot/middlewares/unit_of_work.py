@@ -99,7 +99,8 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         # The commit writes the queued rows under SQLite's write lock (models/db.py): take a
         # connection first, so the lock is never held while waiting for the pool (a handler
         # that committed early has handed its connection back).
-        await session.connection()
+        if not session.in_transaction():
+            await session.connection()
         await session.commit()
 
     @staticmethod
