@@ -237,15 +237,18 @@ class _ChatLocks:
 
 
 class _SentMarks:
-    """Marks delivered rows sent, off the update's path: the marks of updates finishing
-    together go in one statement and one short transaction (a group commit), started at once.
-    Until it commits, the keys are remembered so that nothing reads those rows as pending."""
+    """Marks delivered rows sent, off the update's path (a group commit): the keys wait a few
+    milliseconds for the next update's commit to carry them, else for a short transaction of
+    their own. Until then they are remembered, so that nothing reads those rows as pending."""
+
+    DELAY = 0.005
 
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
         self.unwritten: set[str] = set()
         self._batch: list[str] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._written = asyncio.Event()
 
     def mark(self, keys: list[str]) -> None:
         self.unwritten.update(keys)
@@ -253,23 +256,45 @@ class _SentMarks:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
 
+    async def carry(self, session: AsyncSession) -> list[str]:
+        """Put the waiting marks into this transaction; `settle` them after its commit."""
+        keys, self._batch = self._batch, []
+        if keys:
+            await outbox.mark_sent(session, keys, self._sender.clock())
+        return keys
+
+    def settle(self, keys: list[str], committed: bool) -> None:
+        if committed:
+            self._forget(keys)
+        elif keys:
+            self._batch.extend(keys)
+            self.mark([])
+
     async def settled(self) -> None:
-        """Wait until every mark so far is committed."""
-        while self._flusher is not None and not self._flusher.done():
-            await asyncio.shield(self._flusher)
+        """Wait until the marks made so far are committed (or given up, and logged)."""
+        waiting = set(self.unwritten)
+        while not waiting.isdisjoint(self.unwritten):
+            await self._written.wait()
+
+    def _forget(self, keys: list[str]) -> None:
+        self.unwritten.difference_update(keys)
+        # Wake every waiter once; later waiters wait for a later write.
+        self._written.set()
+        self._written = asyncio.Event()
 
     async def _flush(self) -> None:
+        await asyncio.sleep(self.DELAY)
         while self._batch:
-            keys, self._batch = self._batch, []
+            keys: list[str] = []
             try:
                 async with self._sender.session_factory() as session:
                     await session.connection()  # before SQLite's write lock (models/db.py)
-                    await outbox.mark_sent(session, keys, self._sender.clock())
+                    keys = await self.carry(session)
                     await session.commit()
             except Exception as exc:  # the rows stay pending and will be sent again
                 logger.error("could not mark %d outbox rows sent: %s", len(keys), describe(exc))
             finally:
-                self.unwritten.difference_update(keys)
+                self._forget(keys)
 
 
 class OutboxSender:
@@ -451,8 +476,19 @@ class OutboxSender:
     # -- the background drain: rows left by a killed process, retries, messages from jobs
 
     async def settled(self) -> None:
-        """Wait until the rows sent so far are marked sent in the database."""
+        """Wait until the rows sent so far are marked sent in the database: polling confirms
+        an update only after this, so a confirmed update's replies are never sent again."""
         await self._sent.settled()
+
+    async def commit(self, session: AsyncSession) -> None:
+        """Commit an update's transaction, carrying the sent marks waiting to be written."""
+        keys = await self._sent.carry(session)
+        committed = False
+        try:
+            await session.commit()
+            committed = True
+        finally:
+            self._sent.settle(keys, committed)
 
     def wake(self) -> None:
         """Ask the background loop for a pass now (a job has just enqueued messages)."""

@@ -76,8 +76,10 @@ class Poller:
         timeout: int = 30,
         busy_wait: float = 0.2,
         max_in_flight: int = 100,
+        before_confirm: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.dp, self.bot = dp, bot
+        self.before_confirm = before_confirm  # e.g. the outbox's sent marks reach the disk
         self.allowed_updates = allowed_updates
         self.timeout = timeout
         self.busy_wait = busy_wait
@@ -114,6 +116,8 @@ class Poller:
         # While an update is in flight Telegram hands it back at once: no long poll then.
         timeout = 0 if self.in_flight else self.timeout
         offset = self.offset
+        if offset != self.confirmed and self.before_confirm is not None:
+            await self.before_confirm()
         self.confirmed = offset
         return await self.bot.get_updates(
             offset=offset,
@@ -161,6 +165,8 @@ class Poller:
         offset = self.offset
         if offset is None or offset == self.confirmed:
             return
+        if self.before_confirm is not None:
+            await self.before_confirm()
         try:
             await self.bot.get_updates(offset=offset, timeout=0, limit=1)
         except (TelegramAPIError, OSError, TimeoutError) as exc:

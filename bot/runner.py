@@ -73,7 +73,12 @@ async def run_polling(settings: Settings) -> None:
         # Replies a killed process committed but did not send go first, then retries and
         # messages from jobs, beside the updates.
         sender = asyncio.create_task(outbox.run(bot, stop))
-        poller = Poller(dp, bot, allowed_updates=dp.resolve_used_update_types())
+        poller = Poller(
+            dp,
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            before_confirm=outbox.settled,
+        )
         await poller.run(stop)
     except Stopped:
         pass

@@ -94,14 +94,13 @@ class UnitOfWorkMiddleware(BaseMiddleware):
             else:
                 self.outbox.abandon(replies)
 
-    @staticmethod
-    async def _commit(session: AsyncSession) -> None:
+    async def _commit(self, session: AsyncSession) -> None:
         # The commit writes the queued rows under SQLite's write lock (models/db.py): take a
         # connection first, so the lock is never held while waiting for the pool (a handler
         # that committed early has handed its connection back).
         if not session.in_transaction():
             await session.connection()
-        await session.commit()
+        await self.outbox.commit(session)
 
     @staticmethod
     async def _seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
