@@ -245,13 +245,13 @@ class _SentMarks:
 
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
-        self.unwritten: set[str] = set()
+        self.unwritten: dict[str, str] = {}  # key -> chat
         self._batch: list[str] = []
         self._flusher: asyncio.Task[None] | None = None
         self._written = asyncio.Event()
 
-    def mark(self, keys: list[str]) -> None:
-        self.unwritten.update(keys)
+    def mark(self, chat_id: str, keys: list[str]) -> None:
+        self.unwritten.update(dict.fromkeys(keys, chat_id))
         self._batch.extend(keys)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
@@ -268,16 +268,17 @@ class _SentMarks:
             self._forget(keys)
         elif keys:
             self._batch.extend(keys)
-            self.mark([])
+            self.mark("", [])
 
-    async def settled(self) -> None:
-        """Wait until the marks made so far are committed (or given up, and logged)."""
-        waiting = set(self.unwritten)
+    async def settled(self, chat_id: str | None = None) -> None:
+        """Wait until the marks made so far (for one chat) are committed, or given up."""
+        waiting = {k for k, chat in self.unwritten.items() if chat_id in (None, chat)}
         while not waiting.isdisjoint(self.unwritten):
             await self._written.wait()
 
     def _forget(self, keys: list[str]) -> None:
-        self.unwritten.difference_update(keys)
+        for key in keys:
+            self.unwritten.pop(key, None)
         # Wake every waiter once; later waiters wait for a later write.
         self._written.set()
         self._written = asyncio.Event()
@@ -402,6 +403,9 @@ class OutboxSender:
         throttle: Callable[[], Awaitable[None]] | None = None,
     ) -> int:
         """Send rows in order; the chat stays in the backlog unless all of them went."""
+        # What this chat was sent before is marked first (usually the update's own commit
+        # carried it): a kill can then repeat only the messages it interrupted.
+        await self._sent.settled(chat_id)
         outcome = _Outcome()
         done = False
         try:
@@ -459,7 +463,7 @@ class OutboxSender:
 
     async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
         if outcome.sent:
-            self._sent.mark(outcome.sent)
+            self._sent.mark(chat_id, outcome.sent)
         if not (outcome.retry or outcome.failed or outcome.unreachable):
             return
         now = self.clock()
