@@ -86,7 +86,6 @@ class Poller:
         self.max_in_flight = max_in_flight
         self.highest = -1  # the newest update id received
         self.in_flight: dict[int, asyncio.Task[None]] = {}
-        self.handled: set[int] = set()  # handled, but an older one is still in flight
         self.confirmed: int | None = None  # the offset Telegram was last told
 
     @property
@@ -130,9 +129,9 @@ class Poller:
         started = 0
         for update in updates:
             update_id = update.update_id
-            if update_id in self.in_flight or update_id in self.handled:
-                continue  # not confirmed yet, so handed out again
-            self.highest = max(self.highest, update_id)
+            if update_id <= self.highest:
+                continue  # in flight or handled, but not confirmed yet: handed out again
+            self.highest = update_id
             self.in_flight[update_id] = asyncio.create_task(self._handle(update))
             started += 1
         return started
@@ -144,10 +143,6 @@ class Poller:
             logger.error("update %s was not handled: %s", update.update_id, describe(exc))
         finally:
             del self.in_flight[update.update_id]
-            self.handled.add(update.update_id)
-            offset = self.offset
-            if offset is not None:
-                self.handled = {i for i in self.handled if i >= offset}
 
     async def _wait_some(self, stop: asyncio.Event) -> None:
         """Nothing new arrived: wait for an update to finish (or a moment, for other chats)."""
