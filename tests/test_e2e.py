@@ -532,20 +532,6 @@ async def test_lead_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None
     chair.assert_no_errors()
 
 
-async def test_sigterm_stops_cleanly(server: BotAPIServer, bot: BotProcess) -> None:
-    worker = Worker(server, bot, 7004)
-    await worker.say("/start", plain("start-greeting"))
-    await server.wait_idle(timeout=STEP_TIMEOUT)
-
-    returncode = await bot.signal(signal.SIGTERM, timeout=10)
-
-    stderr = bot.stderr(since=worker.stderr_mark)
-    assert returncode == 0, stderr
-    assert "Traceback" not in stderr, stderr
-    await until(lambda: not server.is_polling, 5, "the long poll stayed open after exit")
-    assert server.pending_updates == []
-
-
 # ---- kills at any moment: the outbox and the confirmation of updates -------------------------
 
 
@@ -662,3 +648,17 @@ async def test_sigkill_at_random_moments_of_twenty_joins(
         # A kill repeats at most the replies of the one update whose sending it interrupted.
         assert repeated == len(worker.repeats) <= kills * MAX_REPLIES_PER_UPDATE, worker.repeats
     assert "Traceback" not in bot.stderr()
+
+
+async def test_sigterm_stops_cleanly(server: BotAPIServer, bot: BotProcess) -> None:
+    worker = Worker(server, bot, 7004)
+    await worker.say("/start", plain("start-greeting"))
+    await server.wait_idle(timeout=STEP_TIMEOUT)
+
+    returncode = await bot.signal(signal.SIGTERM, timeout=10)
+
+    stderr = bot.stderr(since=worker.stderr_mark)
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    await until(lambda: not server.is_polling, 5, "the long poll stayed open after exit")
+    assert server.pending_updates == []
