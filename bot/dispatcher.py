@@ -92,7 +92,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(SessionMiddleware(session_factory))
     dp.update.outer_middleware(dp.fsm)
-    outbox = OutboxSender(session_factory, channel)
+    outbox = OutboxSender(session_factory, channel, rate=settings.outbox_rate)
     dp.update.outer_middleware(UnitOfWorkMiddleware(outbox))
     # Then the person the update comes from, then that person's locale.
     dp.update.outer_middleware(PersonMiddleware(channel, settings.default_locale))

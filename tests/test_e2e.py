@@ -53,6 +53,7 @@ SCRUBBED_ENV = {
     "DEFAULT_LOCALE",
     "TIMEZONE",
     "LOG_LEVEL",
+    "OUTBOX_RATE",
 }
 WORKPLACE = "Công ty TNHH May Lai Châu"
 
