@@ -5,10 +5,8 @@ way Telegram does, so aiogram's own error mapping runs)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +24,9 @@ from bot.outbox import OutboxSender, from_row, to_payload
 from bot.simulator import Simulator, SimUser
 from models import FsmRecord, OutboxMessage, Person
 from services import outbox
-from tests.conftest import NOW, REDIS_URL, World, require_server, sqlite_url, t
+from tests.conftest import NOW, World, t
 from tests.journeys import ANSWERS, reach
-from tests.test_backends import make_world
+from tests.test_backends import redis_world  # noqa: F401 - a fixture
 
 
 class Killed(BaseException):
@@ -279,15 +277,8 @@ def test_a_photo_waits_in_the_outbox_as_bytes() -> None:
 
 
 @pytest.fixture
-async def redis_line(tmp_path: Path) -> AsyncIterator[Line]:
-    require_server("Redis", 6379)
-    world = await make_world(sqlite_url(tmp_path / "r.db"), redis_url=REDIS_URL)
-    redis = world.dp.fsm.events_isolation.redis  # type: ignore[attr-defined]
-    await redis.flushdb()
-    yield line_of(world)
-    await redis.flushdb()
-    await world.dp.fsm.close()
-    await world.engine.dispose()
+def redis_line(redis_world: World) -> Line:  # noqa: F811 - the fixture imported above
+    return line_of(redis_world)
 
 
 @pytest.mark.redis
