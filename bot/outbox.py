@@ -260,7 +260,11 @@ class _SentMarks:
         """Put the waiting marks into this transaction; `settle` them after its commit."""
         keys, self._batch = self._batch, []
         if keys:
-            await outbox.mark_sent(session, keys, self._sender.clock())
+            try:
+                await outbox.mark_sent(session, keys, self._sender.clock())
+            except BaseException:
+                self._batch[:0] = keys
+                raise
         return keys
 
     def settle(self, keys: list[str], committed: bool) -> None:
@@ -292,7 +296,8 @@ class _SentMarks:
                     await session.connection()  # before SQLite's write lock (models/db.py)
                     keys = await self.carry(session)
                     await session.commit()
-            except Exception as exc:  # the rows stay pending and will be sent again
+            except Exception as exc:  # given up: the rows stay pending and are sent again
+                keys, self._batch = keys + self._batch, []
                 logger.error("could not mark %d outbox rows sent: %s", len(keys), describe(exc))
             finally:
                 self._forget(keys)
