@@ -188,7 +188,7 @@ def from_row(row: Outgoing) -> TelegramMethod[Any]:
 class _Outcome:
     """What one chat's delivery did, written in one short transaction after the sends."""
 
-    sent: list[str] = field(default_factory=list)
+    sent: list[Outgoing] = field(default_factory=list)
     retry: list[tuple[Outgoing, datetime, str]] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     unreachable: str | None = None
@@ -246,33 +246,29 @@ class _SentMarks:
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
         self.unwritten: dict[str, str] = {}  # key -> chat
-        self._batch: list[str] = []
+        self._batch: list[Outgoing] = []
         self._flusher: asyncio.Task[None] | None = None
         self._written = asyncio.Event()
 
-    def mark(self, chat_id: str, keys: list[str]) -> None:
-        self.unwritten.update(dict.fromkeys(keys, chat_id))
-        self._batch.extend(keys)
+    def mark(self, sent: list[Outgoing]) -> None:
+        self.unwritten.update((row.key, row.chat_id) for row in sent)
+        self._batch.extend(sent)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
 
-    async def carry(self, session: AsyncSession) -> list[str]:
+    def carry(self, session: AsyncSession) -> list[Outgoing]:
         """Put the waiting marks into this transaction; `settle` them after its commit."""
-        keys, self._batch = self._batch, []
-        if keys:
-            try:
-                await outbox.mark_sent(session, keys, self._sender.clock())
-            except BaseException:
-                self._batch[:0] = keys
-                raise
-        return keys
+        sent, self._batch = self._batch, []
+        if sent:
+            outbox.mark_sent_at_commit(session, self._sender.channel, sent, self._sender.clock())
+        return sent
 
-    def settle(self, keys: list[str], committed: bool) -> None:
+    def settle(self, sent: list[Outgoing], committed: bool) -> None:
         if committed:
-            self._forget(keys)
-        elif keys:
-            self._batch.extend(keys)
-            self.mark("", [])
+            self._forget(sent)
+        elif sent:
+            self._batch[:0] = sent
+            self.mark([])
 
     async def settled(self, chat_id: str | None = None) -> None:
         """Wait until the marks made so far (for one chat) are committed, or given up."""
@@ -280,9 +276,9 @@ class _SentMarks:
         while not waiting.isdisjoint(self.unwritten):
             await self._written.wait()
 
-    def _forget(self, keys: list[str]) -> None:
-        for key in keys:
-            self.unwritten.pop(key, None)
+    def _forget(self, sent: list[Outgoing]) -> None:
+        for row in sent:
+            self.unwritten.pop(row.key, None)
         # Wake every waiter once; later waiters wait for a later write.
         self._written.set()
         self._written = asyncio.Event()
@@ -290,17 +286,17 @@ class _SentMarks:
     async def _flush(self) -> None:
         await asyncio.sleep(self.DELAY)
         while self._batch:
-            keys: list[str] = []
+            sent: list[Outgoing] = []
             try:
                 async with self._sender.session_factory() as session:
                     await session.connection()  # before SQLite's write lock (models/db.py)
-                    keys = await self.carry(session)
+                    sent = self.carry(session)
                     await session.commit()
             except Exception as exc:  # given up: the rows stay pending and are sent again
-                keys, self._batch = keys + self._batch, []
-                logger.error("could not mark %d outbox rows sent: %s", len(keys), describe(exc))
+                sent, self._batch = sent + self._batch, []
+                logger.error("could not mark %d outbox rows sent: %s", len(sent), describe(exc))
             finally:
-                self._forget(keys)
+                self._forget(sent)
 
 
 class OutboxSender:
@@ -463,12 +459,12 @@ class OutboxSender:
             outcome.failed.append((row, code))
             logger.error("outbox row %s (%s) failed: %s", row.key, row.method, code)
             return True
-        outcome.sent.append(row.key)
+        outcome.sent.append(row)
         return True
 
     async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
         if outcome.sent:
-            self._sent.mark(chat_id, outcome.sent)
+            self._sent.mark(outcome.sent)
         if not (outcome.retry or outcome.failed or outcome.unreachable):
             return
         now = self.clock()
@@ -491,13 +487,13 @@ class OutboxSender:
 
     async def commit(self, session: AsyncSession) -> None:
         """Commit an update's transaction, carrying the sent marks waiting to be written."""
-        keys = await self._sent.carry(session)
+        sent = self._sent.carry(session)
         committed = False
         try:
             await session.commit()
             committed = True
         finally:
-            self._sent.settle(keys, committed)
+            self._sent.settle(sent, committed)
 
     def wake(self) -> None:
         """Ask the background loop for a pass now (a job has just enqueued messages)."""

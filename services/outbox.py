@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import OutboxMessage, OutboxStatus, Person
-from models.db import defer_upsert, dialect_name, upsert_statement
+from models.db import dialect_name, upsert_statement
 
 _TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 
@@ -34,7 +37,12 @@ class Outgoing:
 
 
 def _row(
-    channel: str, chat_id: int | str, method: str, payload: dict[str, Any], key: str
+    channel: str,
+    chat_id: int | str,
+    method: str,
+    payload: dict[str, Any],
+    key: str,
+    sent_at: datetime | None = None,
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
@@ -43,11 +51,35 @@ def _row(
         "chat_id": str(chat_id),
         "method": method,
         "payload": payload,
-        "status": OutboxStatus.PENDING,
+        "status": OutboxStatus.PENDING if sent_at is None else OutboxStatus.SENT,
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
+        "sent_at": sent_at,
     }
+
+
+@cache
+def _write_statement(dialect: str) -> Any:
+    """New rows are inserted; a row given again as sent is marked sent; nothing else changes.
+    One statement, so a commit writes an update's replies and earlier sent marks at once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_TABLE)
+    sent = statement.excluded.status == OutboxStatus.SENT
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "status": statement.excluded.status,
+            "sent_at": statement.excluded.sent_at,
+            "attempts": _TABLE.c.attempts + 1,
+            "error": None,
+        },
+        where=sent & (_TABLE.c.status == OutboxStatus.PENDING),
+    )
+
+
+# Rows for the session's next commit; models/db.py forgets `doanvien_*` entries on rollback.
+_AT_COMMIT = "doanvien_outbox_rows"
 
 
 def enqueue_at_commit(
@@ -59,8 +91,24 @@ def enqueue_at_commit(
     key: str,
 ) -> None:
     """Queue a message to be written by the session's next commit (nothing if rolled back)."""
-    row = _row(channel, chat_id, method, payload, key)
-    defer_upsert(session, ("outbox", key), _TABLE, row, ["key"])
+    rows: list[dict[str, Any]] = session.sync_session.info.setdefault(_AT_COMMIT, [])
+    rows.append(_row(channel, chat_id, method, payload, key))
+
+
+def mark_sent_at_commit(
+    session: AsyncSession, channel: str, sent: Sequence[Outgoing], now: datetime
+) -> None:
+    """Queue marks for rows delivered, to be written by the session's next commit."""
+    rows: list[dict[str, Any]] = session.sync_session.info.setdefault(_AT_COMMIT, [])
+    rows.extend(_row(channel, r.chat_id, r.method, r.payload, r.key, now) for r in sent)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    # After models/db.py's own queued writes (registered first), under the same write lock.
+    rows = session.info.pop(_AT_COMMIT, None)
+    if rows:
+        session.execute(_write_statement(session.get_bind().dialect.name), rows)
 
 
 async def enqueue(
@@ -92,16 +140,6 @@ _PENDING_OF_CHAT = (
         OutboxMessage.status == OutboxStatus.PENDING,
     )
     .order_by(OutboxMessage.id)
-)
-_MARK_SENT = (
-    update(OutboxMessage)
-    .where(OutboxMessage.key.in_(bindparam("keys", expanding=True)))
-    .values(
-        status=OutboxStatus.SENT,
-        sent_at=bindparam("now"),
-        attempts=OutboxMessage.attempts + 1,
-        error=None,
-    )
 )
 
 
@@ -146,12 +184,6 @@ async def pending_chats(session: AsyncSession, channel: str) -> set[str]:
         .distinct()
     )
     return set(rows.scalars())
-
-
-async def mark_sent(session: AsyncSession, keys: Sequence[str], now: datetime) -> None:
-    """One statement for a batch of delivered rows."""
-    if keys:
-        await session.execute(_MARK_SENT, {"keys": list(keys), "now": now})
 
 
 async def mark_retry(session: AsyncSession, row: Outgoing, at: datetime, error: str) -> None:
