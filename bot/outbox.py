@@ -78,6 +78,7 @@ RETRY_BASE = 2.0  # seconds before the first retry after a 5xx or a timeout; dou
 RETRY_CAP = 300.0
 MAX_ATTEMPTS = 20  # about an hour of retries, then the row is given up as failed
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "due": a reply is due as soon as it is committed
+MARKS_TASK = "outbox-sent-marks"  # the task writing sent marks; a test lets it end
 
 
 # ---- capturing an update's requests -----------------------------------------------------------
@@ -254,7 +255,7 @@ class _SentMarks:
         self.unwritten.update((row.key, row.chat_id) for row in sent)
         self._batch.extend(sent)
         if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+            self._flusher = asyncio.create_task(self._flush(), name=MARKS_TASK)
 
     def carry(self, session: AsyncSession) -> list[Outgoing]:
         """Put the waiting marks into this transaction; `settle` them after its commit."""

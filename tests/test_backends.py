@@ -21,7 +21,7 @@ from models import Application, ProcessedUpdate
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 from services.demo import load_demo
-from tests.conftest import NOW, REDIS_URL, World, require_server, sqlite_url
+from tests.conftest import NOW, REDIS_URL, World, dispose, require_server, sqlite_url
 from tests.journeys import complete_join, reach
 
 KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)
@@ -44,7 +44,7 @@ async def make_world(database_url: str, redis_url: str | None = None) -> World:
 async def pg_world(pg_url: str) -> AsyncIterator[World]:
     world = await make_world(pg_url)
     yield world
-    await world.engine.dispose()
+    await dispose(world.engine)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ async def redis_world(tmp_path: Path) -> AsyncIterator[World]:
     yield world
     await redis.flushdb()
     await world.dp.fsm.close()
-    await world.engine.dispose()
+    await dispose(world.engine)
 
 
 async def exercise_storage(storage: DatabaseStorage) -> None:
