@@ -23,6 +23,7 @@ from bot.middlewares.flood import (
 from bot.middlewares.i18n import build_i18n
 from bot.middlewares.person import PersonMiddleware
 from bot.middlewares.unit_of_work import SessionMiddleware, UnitOfWorkMiddleware
+from bot.outbox import OutboxSender
 from bot.settings import Settings
 from bot.storage import DatabaseStorage
 from handlers import build_router
@@ -58,13 +59,23 @@ def freeze_startup_objects() -> None:
 def build_storage(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
-    """RedisStorage when REDIS_URL is set, else the project's own database."""
+    """The conversation state always lives in the database, committed with the update's rows;
+    with REDIS_URL set, Redis holds only the per-chat locks (several processes, one chat)."""
+    storage = DatabaseStorage(session_factory)
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        return storage, _redis_locks(settings.redis_url)
+    return storage, SimpleEventIsolation()
 
-        redis_storage = RedisStorage.from_url(settings.redis_url)
-        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
-    return DatabaseStorage(session_factory), SimpleEventIsolation()
+
+def _redis_locks(url: str) -> BaseEventIsolation:
+    from aiogram.fsm.storage.redis import RedisEventIsolation
+
+    class RedisLocks(RedisEventIsolation):
+        async def close(self) -> None:
+            # aiogram's own close() leaves the connection pool open.
+            await self.redis.aclose()
+
+    return RedisLocks.from_url(url)
 
 
 def build_limiter(settings: Settings, rule: FloodRule | None = None) -> FloodLimiter:
@@ -102,7 +113,8 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(SessionMiddleware(session_factory))
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(UnitOfWorkMiddleware())
+    outbox = OutboxSender(session_factory, channel, rate=settings.outbox_rate)
+    dp.update.outer_middleware(UnitOfWorkMiddleware(outbox))
     # Then the person the update comes from, then that person's locale.
     dp.update.outer_middleware(PersonMiddleware(channel, settings.default_locale))
     i18n = build_i18n(settings.default_locale)
@@ -110,6 +122,7 @@ def build_dispatcher(
     dp["i18n_middleware"] = i18n
     dp.errors.register(on_error)
     dp.include_router(build_router())
+    dp["outbox"] = outbox
     dp["settings"] = settings
     dp["clock"] = clock or _now(settings)
     return dp

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -12,6 +14,8 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
+from bot.outbox import OutboxSender
+from bot.polling import Poller, Stopped, reachable
 from bot.settings import Settings
 from locales import SUPPORTED_LOCALES, fluent_core
 from models.db import create_engine, create_session_factory
@@ -61,21 +65,38 @@ async def run_polling(settings: Settings) -> None:
     session_factory = create_session_factory(engine)
     dp = build_dispatcher(settings, session_factory)
     bot = make_bot(settings)
+    outbox: OutboxSender = dp["outbox"]
     scheduler = build_scheduler(settings.tz, session_factory)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    sender: asyncio.Task[None] | None = None
     try:
         scheduler.start()
-        await register_commands(bot, settings.default_locale)
-        me = await bot.get_me()
+        me = await reachable(bot.get_me, stop, "the Bot API")
+        await reachable(
+            lambda: register_commands(bot, settings.default_locale), stop, "setMyCommands"
+        )
         freeze_startup_objects()
         logger.info("serving @%s through %s", me.username, settings.telegram_api_url)
-        # aiogram stops polling cleanly on SIGINT and SIGTERM (handle_signals=True).
-        await dp.start_polling(
+        # Replies a killed process committed but did not send go first, then retries and
+        # messages from jobs, beside the updates.
+        sender = asyncio.create_task(outbox.run(bot, stop))
+        poller = Poller(
+            dp,
             bot,
             allowed_updates=dp.resolve_used_update_types(),
-            handle_signals=True,
-            close_bot_session=True,
+            before_confirm=outbox.settled,
         )
+        await poller.run(stop)
+    except Stopped:
+        pass
     finally:
+        stop.set()
+        if sender is not None:
+            await sender
         scheduler.shutdown(wait=False)
-        await dp.storage.close()
+        await dp.fsm.close()
+        await bot.session.close()
         await engine.dispose()

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
+    outbox_rate: float = Field(default=25.0, gt=0)
 
     @field_validator("bot_token", mode="before")
     @classmethod

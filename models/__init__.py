@@ -9,7 +9,7 @@ from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
-from models.system import AuditEvent, FsmRecord, ProcessedUpdate
+from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
 from models.targets import Target
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "LeadStage",
     "Member",
     "MemberStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "PaperFigures",
     "PeriodKind",
     "Person",

@@ -22,6 +22,8 @@ class Person(Timestamped, Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     display_name: Mapped[str | None] = mapped_column(String(128))
+    # Set when the messenger refused a message because the person blocked the bot.
+    unreachable_at: Mapped[datetime | None]
 
 
 class ApplicationStatus:

@@ -822,6 +822,19 @@ class _CallbackQuery:
 
 
 @dataclass
+class Hold:
+    """Requests of one method to one chat, kept open and unrecorded until released."""
+
+    method: str  # lower-case
+    chat_id: int
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class _InjectedError:
     method: str  # lower-case
     error: ApiError
@@ -1512,6 +1525,7 @@ class BotAPIServer:
         self._files_by_path: dict[str, SentFile] = {}
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._injected: list[_InjectedError] = []
+        self._holds: list[Hold] = []
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -1662,6 +1676,14 @@ class BotAPIServer:
             _InjectedError(method.lower(), ApiError(error_code, description, parameters), times)
         )
 
+    def hold(self, method: str, chat_id: int) -> Hold:
+        """Stall ``method`` requests to ``chat_id``: the HTTP request stays open and nothing is
+        recorded until ``release()``; a request whose client went away meanwhile is dropped,
+        as a message never sent."""
+        held = Hold(method.lower(), chat_id)
+        self._holds.append(held)
+        return held
+
     async def wait_polling(self, timeout: float = 10) -> None:  # noqa: ASYNC109
         """Wait until the bot sits in a getUpdates long poll (startup finished)."""
         await self._wait_for(lambda: self._active_polls > 0, timeout, "bot did not start polling")
@@ -1795,6 +1817,8 @@ class BotAPIServer:
         except ApiError as exc:
             self.requests.append(RecordedRequest(method_name, {}))
             return self._error_response(method_name, {}, exc)
+        if not await self._pass_hold(request, method_name, params):
+            return web.Response(status=499)
         logged = {
             key: _decode_json_param(value) if key in JSON_PARAMS else value
             for key, value in params.items()
@@ -1816,6 +1840,27 @@ class BotAPIServer:
             error = ApiError(500, f"Internal Server Error: {type(exc).__name__}: {exc}")
             return self._error_response(method_name, logged, error)
         return self._json_response({"ok": True, "result": result})
+
+    async def _pass_hold(self, request: web.Request, method: str, params: JSONDict) -> bool:
+        """Wait out a hold on this request; False when its client is gone by then."""
+        held = next(
+            (
+                h
+                for h in self._holds
+                if h.method == method.lower()
+                and str(params.get("chat_id")) == str(h.chat_id)
+                and not h.released.is_set()
+            ),
+            None,
+        )
+        if held is None:
+            return True
+        held.arrived.set()
+        self._notify()
+        await held.released.wait()
+        with contextlib.suppress(ValueError):
+            self._holds.remove(held)
+        return request.transport is not None and not request.transport.is_closing()
 
     def _error_response(self, method: str, params: JSONDict, error: ApiError) -> web.Response:
         self.api_errors.append((method, params, error.error_code, error.description))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher
 from bot.local_session import LocalSession
+from bot.outbox import MARKS_TASK
 from bot.settings import Settings
 from bot.simulator import Simulator
 from locales import fluent_core
@@ -106,6 +107,15 @@ class World:
         )
 
 
+async def dispose(engine: AsyncEngine) -> None:
+    """Close the database once the outbox has written its last sent marks (a task of its own,
+    which must not be cut off by the end of the test's event loop)."""
+    marks = [t for t in asyncio.all_tasks() if t.get_name() == MARKS_TASK]
+    if marks:
+        await asyncio.wait(marks)
+    await engine.dispose()
+
+
 @pytest.fixture
 async def world(db_path: Path) -> AsyncIterator[World]:
     settings = Settings(database_url=sqlite_url(db_path), _env_file=None)  # type: ignore[call-arg]
@@ -115,7 +125,7 @@ async def world(db_path: Path) -> AsyncIterator[World]:
     bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     dp = build_dispatcher(settings, factory, clock=lambda: NOW)
     yield World(settings, engine, factory, dp, bot, api, Simulator(dp, bot, api))
-    await engine.dispose()
+    await dispose(engine)
 
 
 @pytest.fixture

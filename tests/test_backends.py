@@ -1,4 +1,4 @@
-"""The same behaviour on every backend: SQLite files, PostgreSQL, and Redis for FSM state."""
+"""The same behaviour on every backend: SQLite files, PostgreSQL, and Redis for per-chat locks."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from models import Application, ProcessedUpdate
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 from services.demo import load_demo
-from tests.conftest import NOW, REDIS_URL, World, require_server, sqlite_url
+from tests.conftest import NOW, REDIS_URL, World, dispose, require_server, sqlite_url
 from tests.journeys import complete_join, reach
 
 KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)
@@ -44,18 +44,19 @@ async def make_world(database_url: str, redis_url: str | None = None) -> World:
 async def pg_world(pg_url: str) -> AsyncIterator[World]:
     world = await make_world(pg_url)
     yield world
-    await world.engine.dispose()
+    await dispose(world.engine)
 
 
 @pytest.fixture
 async def redis_world(tmp_path: Path) -> AsyncIterator[World]:
     require_server("Redis", 6379)
     world = await make_world(sqlite_url(tmp_path / "r.db"), redis_url=REDIS_URL)
-    await world.dp.storage.redis.flushdb()  # type: ignore[attr-defined]
+    redis = world.dp.fsm.events_isolation.redis  # type: ignore[attr-defined]
+    await redis.flushdb()
     yield world
-    await world.dp.storage.redis.flushdb()  # type: ignore[attr-defined]
-    await world.dp.storage.close()
-    await world.engine.dispose()
+    await redis.flushdb()
+    await world.dp.fsm.close()
+    await dispose(world.engine)
 
 
 async def exercise_storage(storage: DatabaseStorage) -> None:
@@ -98,10 +99,11 @@ async def test_join_on_postgres_with_redelivery(pg_world: World) -> None:
 
 
 @pytest.mark.redis
-async def test_redis_storage_is_used_when_configured(redis_world: World) -> None:
-    from aiogram.fsm.storage.redis import RedisStorage
+async def test_redis_holds_the_locks_and_the_database_the_state(redis_world: World) -> None:
+    from aiogram.fsm.storage.redis import RedisEventIsolation
 
-    assert isinstance(redis_world.dp.storage, RedisStorage)
+    assert isinstance(redis_world.dp.storage, DatabaseStorage)
+    assert isinstance(redis_world.dp.fsm.events_isolation, RedisEventIsolation)
     user = redis_world.sim.user(78)
     await reach(user, "phone")
     assert (
@@ -109,11 +111,11 @@ async def test_redis_storage_is_used_when_configured(redis_world: World) -> None
         == "join:phone"
     )
     restarted = redis_world.restart()
-    assert isinstance(restarted.dp.storage, RedisStorage)
+    assert isinstance(restarted.dp.fsm.events_isolation, RedisEventIsolation)
     same = restarted.sim.user(78)
     await same.send("0912345678")
     assert "CCCD" in same.last.text
-    await restarted.dp.storage.close()
+    await restarted.dp.fsm.close()
 
 
 async def test_build_storage_defaults_to_the_database(world: World) -> None:

@@ -19,7 +19,7 @@ async def test_prune_keeps_recent_and_drops_old(world: World) -> None:
     old = utcnow() - timedelta(days=40)
     async with world.session_factory.begin() as session:
         session.add(ProcessedUpdate(bot_id=42, update_id=1, processed_at=old))
-        session.add(FsmRecord(key="42:701:701", state="JoinForm:job", data="{}", updated_at=old))
+        session.add(FsmRecord(key="42:701:701", state="join:job", data="{}", updated_at=old))
     await housekeeping(world.session_factory)
     async with world.session_factory() as session:
         keys = set(await session.scalars(select(FsmRecord.key)))

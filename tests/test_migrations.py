@@ -68,8 +68,10 @@ def test_reassignments_move_from_the_note_to_typed_columns(tmp_path: Path) -> No
             f"""
             INSERT INTO units VALUES
                 (1, 'W', 'Phường', 'ward_union', NULL, 'phuong', '{now}', '{now}');
-            INSERT INTO people VALUES (3, 'telegram', '3', 'vi', NULL, '{now}', '{now}');
-            INSERT INTO people VALUES (7, 'telegram', '7', 'vi', NULL, '{now}', '{now}');
+            INSERT INTO people (id, channel, chat_id, language, created_at, updated_at)
+                VALUES (3, 'telegram', '3', 'vi', '{now}', '{now}');
+            INSERT INTO people (id, channel, chat_id, language, created_at, updated_at)
+                VALUES (7, 'telegram', '7', 'vi', '{now}', '{now}');
             INSERT INTO enterprises (id, name, search_key, pays_union_fee, has_party_cell,
                 in_industrial_zone, created_at, updated_at)
                 VALUES (1, 'DN', 'dn', 0, 0, 0, '{now}', '{now}');

@@ -1,0 +1,535 @@
+"""Replies through the outbox: captured during an update, committed with it, sent after it.
+
+Handlers call aiogram as usual (`message.answer`, `bot.send_photo`, `query.answer`, edits). While
+an update's unit of work is open, a request middleware on the bot's session records those calls
+instead of sending them and hands the handler a placeholder result; the calls become outbox rows
+written by the update's commit (`services/outbox.py`). Right after the commit the sender delivers
+the chat's pending rows in order. Outside a unit of work (the error handler's apology, the CLI,
+jobs) requests go straight to the Bot API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import Default
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendChatAction,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import BufferedInputFile, Chat, InputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import describe
+from services import outbox
+from services.outbox import Outgoing
+
+logger = logging.getLogger("doanvien.outbox")
+
+# The requests that change what a person sees; they wait for the commit.
+EFFECTS: dict[str, type[TelegramMethod[Any]]] = {
+    method.__api_method__: method
+    for method in (
+        SendMessage,
+        SendPhoto,
+        SendDocument,
+        EditMessageText,
+        EditMessageReplyMarkup,
+        EditMessageCaption,
+        DeleteMessage,
+        AnswerCallbackQuery,
+    )
+}
+_MESSAGE_RESULTS = (SendMessage, SendPhoto, SendDocument)
+RETRY_BASE = 2.0  # seconds before the first retry after a 5xx or a timeout; doubles each time
+RETRY_CAP = 300.0
+MAX_ATTEMPTS = 20  # about an hour of retries, then the row is given up as failed
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "due": a reply is due as soon as it is committed
+MARKS_TASK = "outbox-sent-marks"  # the task writing sent marks; a test lets it end
+
+
+# ---- capturing an update's requests -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Replies:
+    """The requests one update made, in order; written to the outbox by its commit."""
+
+    session: AsyncSession
+    channel: str
+    key_prefix: str
+    chat_id: int | None
+    methods: dict[str, TelegramMethod[Any]] = field(default_factory=dict)
+    chats: list[str] = field(default_factory=list)
+    rows: list[Outgoing] = field(default_factory=list)
+    answers: list[AnswerCallbackQuery] = field(default_factory=list)
+
+    def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, AnswerCallbackQuery):
+            # Telegram takes an answer only seconds after the click: after a restart it would
+            # be refused, so it is kept in memory, not stored, and sent right after the commit.
+            self.answers.append(method)
+            return True
+        chat_id = getattr(method, "chat_id", None) or self.chat_id
+        if chat_id is None:
+            raise RuntimeError(f"{method.__api_method__} has no chat to queue it for")
+        key = f"{self.key_prefix}:{len(self.methods)}"
+        self.methods[key] = method
+        if str(chat_id) not in self.chats:
+            self.chats.append(str(chat_id))
+        payload = to_payload(method)
+        outbox.enqueue_at_commit(
+            self.session, self.channel, chat_id, method.__api_method__, payload, key
+        )
+        self.rows.append(Outgoing(key, str(chat_id), method.__api_method__, payload, 0, _EPOCH))
+        if isinstance(method, _MESSAGE_RESULTS):
+            # A placeholder: the message exists only once the commit has happened.
+            return Message(
+                message_id=-len(self.methods),
+                date=datetime.now(UTC),
+                chat=Chat(id=int(chat_id), type="private"),
+                text=getattr(method, "text", None),
+                caption=getattr(method, "caption", None),
+            ).as_(bot)
+        return True
+
+
+_replies: ContextVar[Replies | None] = ContextVar("outbox_replies", default=None)
+
+
+class CaptureRequests(BaseRequestMiddleware):
+    """Inside a unit of work: effects are recorded, reads pass, anything else is refused."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Any:
+        replies = _replies.get()
+        if replies is None or method.__api_method__.startswith("get"):
+            return await make_request(bot, method)
+        if method.__api_method__ in EFFECTS:
+            return replies.record(bot, method)
+        if isinstance(method, SendChatAction):
+            return True  # "typing…" for a reply that is sent after the commit anyway
+        raise RuntimeError(
+            f"{method.__api_method__} inside an update: add it to bot.outbox.EFFECTS"
+        )
+
+
+_CAPTURE = CaptureRequests()
+
+
+def to_payload(method: TelegramMethod[Any]) -> dict[str, Any]:
+    """The method's parameters as JSON; the bot's defaults (parse mode) are applied at sending."""
+    special = {name: value for name, value in method if isinstance(value, Default | InputFile)}
+    payload = method.model_dump(mode="json", exclude_none=True, exclude=set(special))
+    for name, value in special.items():
+        if isinstance(value, BufferedInputFile):
+            payload[name] = {
+                "base64": base64.b64encode(value.data).decode(),
+                "name": value.filename,
+            }
+        elif isinstance(value, InputFile):
+            raise TypeError("only in-memory files (BufferedInputFile) can wait in the outbox")
+    return payload
+
+
+def from_row(row: Outgoing) -> TelegramMethod[Any]:
+    """The method again, as `to_payload` stored it; a job's payload may leave out the chat."""
+    method = EFFECTS[row.method]
+    params = dict(row.payload)
+    for name, value in params.items():
+        if isinstance(value, dict) and set(value) == {"base64", "name"}:
+            params[name] = BufferedInputFile(base64.b64decode(value["base64"]), value["name"])
+    if "chat_id" in method.model_fields and "inline_message_id" not in params:
+        chat = row.chat_id
+        params.setdefault("chat_id", int(chat) if chat.lstrip("-").isdigit() else chat)
+    return method.model_validate(params)
+
+
+# ---- sending -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one chat's delivery did, written in one short transaction after the sends."""
+
+    sent: list[Outgoing] = field(default_factory=list)
+    retry: list[tuple[Outgoing, datetime, str]] = field(default_factory=list)
+    failed: list[tuple[Outgoing, str]] = field(default_factory=list)
+    unreachable: str | None = None
+
+
+# (error, code for the row and the log, whether sending again may succeed), first match wins.
+_ERRORS: tuple[tuple[type[Exception], str, bool], ...] = (
+    (TelegramEntityTooLarge, "too_large", False),
+    (TelegramBadRequest, "bad_request", False),
+    (TelegramNotFound, "not_found", False),
+    (TelegramMigrateToChat, "migrated", False),
+    (TelegramServerError, "server_error", True),
+    (TelegramNetworkError, "network", True),
+    (TelegramUnauthorizedError, "unauthorized", True),
+    (TelegramAPIError, "api_error", False),
+)
+
+
+def _error_code(exc: Exception) -> tuple[str, bool]:
+    """A short code for the log and the row, and whether sending again may succeed."""
+    for kind, code, transient in _ERRORS:
+        if isinstance(exc, kind):
+            return code, transient
+    return type(exc).__name__[:32], True
+
+
+class _ChatLocks:
+    """One sender at a time per chat, so no row is sent twice and none overtakes another."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, chat_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_id) or (asyncio.Lock(), 0)
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+
+class _SentMarks:
+    """Marks delivered rows sent, off the update's path (a group commit): the keys wait a few
+    milliseconds for the next update's commit to carry them, else for a short transaction of
+    their own. Until then they are remembered, so that nothing reads those rows as pending."""
+
+    DELAY = 0.005
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self._sender = sender
+        self.unwritten: dict[str, str] = {}  # key -> chat
+        self._batch: list[Outgoing] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._written = asyncio.Event()
+
+    def mark(self, sent: list[Outgoing]) -> None:
+        self.unwritten.update((row.key, row.chat_id) for row in sent)
+        self._batch.extend(sent)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name=MARKS_TASK)
+
+    def carry(self, session: AsyncSession) -> list[Outgoing]:
+        """Put the waiting marks into this transaction; `settle` them after its commit."""
+        sent, self._batch = self._batch, []
+        if sent:
+            outbox.mark_sent_at_commit(session, self._sender.channel, sent, self._sender.clock())
+        return sent
+
+    def settle(self, sent: list[Outgoing], committed: bool) -> None:
+        if committed:
+            self._forget(sent)
+        elif sent:
+            self._batch[:0] = sent
+            self.mark([])
+
+    async def settled(self, chat_id: str | None = None) -> None:
+        """Wait until the marks made so far (for one chat) are committed, or given up."""
+        waiting = {k for k, chat in self.unwritten.items() if chat_id in (None, chat)}
+        while not waiting.isdisjoint(self.unwritten):
+            await self._written.wait()
+
+    def _forget(self, sent: list[Outgoing]) -> None:
+        for row in sent:
+            self.unwritten.pop(row.key, None)
+        # Wake every waiter once; later waiters wait for a later write.
+        self._written.set()
+        self._written = asyncio.Event()
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(self.DELAY)
+        while self._batch:
+            sent: list[Outgoing] = []
+            try:
+                async with self._sender.session_factory() as session:
+                    await session.connection()  # before SQLite's write lock (models/db.py)
+                    sent = self.carry(session)
+                    await session.commit()
+            except Exception as exc:  # given up: the rows stay pending and are sent again
+                sent, self._batch = sent + self._batch, []
+                logger.error("could not mark %d outbox rows sent: %s", len(sent), describe(exc))
+            finally:
+                self._forget(sent)
+
+
+class OutboxSender:
+    """Captures replies during updates and sends the outbox of one channel through a Bot."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        channel: str = "telegram",
+        *,
+        rate: float = 25.0,
+        clock: Callable[[], datetime] | None = None,
+        interval: float = 1.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.channel = channel
+        self.rate = rate  # messages per second for the background drain (job messages, retries)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.interval = interval
+        self._chats = _ChatLocks()
+        self._paused_until: datetime | None = None  # Telegram asked the bot to slow down (429)
+        self._wake = asyncio.Event()
+        self._sent = _SentMarks(self)
+        # Chats that may have pending rows older than an update's replies; None: not read yet.
+        self._backlog: set[str] | None = None
+
+    # -- the unit of work's side
+
+    def capture(
+        self, bot: Bot, session: AsyncSession, update_id: int, chat_id: int | None
+    ) -> Token[Replies | None]:
+        """Start recording the requests of one update; `release` with the returned token."""
+        if _CAPTURE not in bot.session.middleware:
+            bot.session.middleware(_CAPTURE)
+        replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
+        return _replies.set(replies)
+
+    @staticmethod
+    def release(token: Token[Replies | None]) -> Replies | None:
+        replies = _replies.get()
+        _replies.reset(token)
+        return replies
+
+    async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
+        """Right after the update's commit: send what it said, after any older pending rows of
+        the same chats. A chat known to have none is sent to without reading the outbox."""
+        if replies is None:
+            return
+        for answer in replies.answers:
+            try:
+                await bot(answer)
+            except Exception as exc:  # the spinner stops by itself; nothing to retry
+                logger.warning("callback answer failed: %s", _error_code(exc)[0])
+        if not replies.chats:
+            return
+        if self._backlog is None:  # the first update of this process: what did the last leave?
+            self._backlog = await outbox.pending_chats(session, self.channel)
+            await session.commit()
+        for chat_id in replies.chats:
+            async with self._chats.hold(chat_id):
+                if chat_id in self._backlog:
+                    await self._deliver_pending(bot, session, chat_id, replies.methods)
+                else:
+                    rows = [row for row in replies.rows if row.chat_id == chat_id]
+                    await self._deliver_rows(bot, session, chat_id, rows, replies.methods)
+
+    def abandon(self, replies: Replies | None) -> None:
+        """The update failed: rows an early commit wrote may wait in its chats."""
+        if replies is not None and self._backlog is not None:
+            self._backlog.update(replies.chats)
+
+    # -- sending one chat's rows
+
+    async def deliver_chat(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send a chat's due pending rows in id order, stopping at the first that must wait."""
+        async with self._chats.hold(chat_id):
+            return await self._deliver_pending(bot, session, chat_id, None, throttle)
+
+    async def _deliver_pending(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        rows = await outbox.pending_of_chat(session, self.channel, chat_id)
+        await session.commit()  # no connection held while the messenger answers
+        rows = [row for row in rows if row.key not in self._sent.unwritten]
+        return await self._deliver_rows(bot, session, chat_id, rows, known, throttle)
+
+    async def _deliver_rows(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        chat_id: str,
+        rows: list[Outgoing],
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        throttle: Callable[[], Awaitable[None]] | None = None,
+    ) -> int:
+        """Send rows in order; the chat stays in the backlog unless all of them went."""
+        # What this chat was sent before is marked first (usually the update's own commit
+        # carried it): a kill can then repeat only the messages it interrupted.
+        await self._sent.settled(chat_id)
+        outcome = _Outcome()
+        done = False
+        try:
+            for row in rows:
+                if row.next_attempt_at > self.clock():
+                    break  # an earlier row waits for its retry: later ones wait behind it
+                if throttle is not None:
+                    await throttle()
+                if not await self._send(bot, row, known, outcome):
+                    break
+            else:
+                done = True
+        finally:
+            if self._backlog is not None:
+                if done:
+                    self._backlog.discard(chat_id)
+                else:
+                    self._backlog.add(chat_id)
+            await self._record(session, chat_id, outcome)
+        return len(outcome.sent)
+
+    async def _send(
+        self,
+        bot: Bot,
+        row: Outgoing,
+        known: Mapping[str, TelegramMethod[Any]] | None,
+        outcome: _Outcome,
+    ) -> bool:
+        """Send one row; False when the chat's later rows must not go now."""
+        method = known.get(row.key) if known else None
+        try:
+            await bot(method or from_row(row))
+        except TelegramRetryAfter as exc:
+            at = self.clock() + timedelta(seconds=exc.retry_after)
+            self._paused_until = at
+            outcome.retry.append((row, at, "retry_after"))
+            logger.warning("outbox row %s: retry after %ss", row.key, exc.retry_after)
+            return False
+        except TelegramForbiddenError:
+            outcome.unreachable = "forbidden"
+            logger.warning("outbox row %s: the person blocked the bot", row.key)
+            return False
+        except Exception as exc:
+            code, transient = _error_code(exc)
+            if transient and row.attempts + 1 < MAX_ATTEMPTS:
+                delay = min(RETRY_BASE * 2**row.attempts, RETRY_CAP)
+                outcome.retry.append((row, self.clock() + timedelta(seconds=delay), code))
+                logger.warning("outbox row %s: %s, retry in %.0fs", row.key, code, delay)
+                return False
+            outcome.failed.append((row, code))
+            logger.error("outbox row %s (%s) failed: %s", row.key, row.method, code)
+            return True
+        outcome.sent.append(row)
+        return True
+
+    async def _record(self, session: AsyncSession, chat_id: str, outcome: _Outcome) -> None:
+        if outcome.sent:
+            self._sent.mark(outcome.sent)
+        if not (outcome.retry or outcome.failed or outcome.unreachable):
+            return
+        now = self.clock()
+        # A connection before SQLite's write lock (models/db.py), never the other way round.
+        await session.connection()
+        for row, at, code in outcome.retry:
+            await outbox.mark_retry(session, row, at, code)
+        for row, code in outcome.failed:
+            await outbox.mark_failed(session, row, code)
+        if outcome.unreachable is not None:
+            await outbox.mark_unreachable(session, self.channel, chat_id, now, outcome.unreachable)
+        await session.commit()
+
+    # -- the background drain: rows left by a killed process, retries, messages from jobs
+
+    async def settled(self) -> None:
+        """Wait until the rows sent so far are marked sent in the database: polling confirms
+        an update only after this, so a confirmed update's replies are never sent again."""
+        await self._sent.settled()
+
+    async def commit(self, session: AsyncSession) -> None:
+        """Commit an update's transaction, carrying the sent marks waiting to be written."""
+        sent = self._sent.carry(session)
+        committed = False
+        try:
+            await session.commit()
+            committed = True
+        finally:
+            self._sent.settle(sent, committed)
+
+    def wake(self) -> None:
+        """Ask the background loop for a pass now (a job has just enqueued messages)."""
+        self._wake.set()
+
+    async def drain(self, bot: Bot, limit: int = 100) -> int:
+        """One pass over the chats with due rows, at most `rate` messages a second."""
+        async with self.session_factory() as session:
+            # Rows left by a killed process or enqueued by jobs: updates go the careful way.
+            pending = await outbox.pending_chats(session, self.channel)
+            self._backlog = pending if self._backlog is None else self._backlog | pending
+            chats = await outbox.due_chats(session, self.channel, self.clock(), limit)
+            await session.commit()
+            sent = 0
+            for chat_id in chats:
+                sent += await self.deliver_chat(bot, session, chat_id, throttle=self._throttle)
+            return sent
+
+    async def _throttle(self) -> None:
+        paused = self._paused_until
+        wait = (paused - self.clock()).total_seconds() if paused is not None else 0.0
+        await asyncio.sleep(max(wait, 0.0) + (1.0 / self.rate if self.rate > 0 else 0.0))
+
+    async def run(self, bot: Bot, stop: asyncio.Event) -> None:
+        """Drain at start, then whenever woken or every `interval` seconds, until `stop`."""
+        while not stop.is_set():
+            try:
+                await self.drain(bot)
+            except Exception as exc:  # the database is away: try again at the next pass
+                logger.warning("outbox pass failed: %s", type(exc).__name__)
+            self._wake.clear()
+            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+        await self.settled()
