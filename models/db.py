@@ -193,9 +193,11 @@ def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    # The connection first, then SQLite's write lock: waiting for a pooled connection while
+    # holding the lock would deadlock against the writer that holds the last connection.
+    connection = session.connection()
     _take_write_lock(session)
     name = session.get_bind().dialect.name
-    connection = session.connection()
     for table, row, index_elements, update_columns in pending.values():
         connection.execute(upsert_statement(name, table, index_elements, update_columns), row)
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import FsmRecord, ProcessedUpdate
+from services import outbox
 
 # Telegram keeps an unconfirmed update for 24 hours; a week is ample for redelivery.
 UPDATE_IDS_KEPT = timedelta(days=7)
@@ -16,7 +17,9 @@ DRAFTS_KEPT = timedelta(days=30)
 
 
 async def prune(session: AsyncSession, now: datetime) -> tuple[int, int]:
-    """Delete update ids older than a week and drafts idle for 30 days; returns the counts."""
+    """Delete update ids older than a week, drafts idle for 30 days, and outbox rows settled
+    a week ago; returns the counts of update ids and drafts."""
+    await outbox.prune(session, now - UPDATE_IDS_KEPT)
     updates = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - UPDATE_IDS_KEPT)
     )

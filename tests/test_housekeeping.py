@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models import FsmRecord, ProcessedUpdate
+from models import FsmRecord, OutboxMessage, Person, ProcessedUpdate
 from models.base import utcnow
 from scheduler.jobs import build_scheduler, housekeeping
 from tests.conftest import World
@@ -38,3 +38,38 @@ async def test_prune_keeps_recent_and_drops_old(world: World) -> None:
 def test_scheduler_has_the_housekeeping_job(world: World) -> None:
     scheduler = build_scheduler(world.settings.tz, world.session_factory)
     assert [job.id for job in scheduler.get_jobs()] == ["housekeeping"]
+
+
+async def test_settled_outbox_rows_go_pending_ones_stay(world: World) -> None:
+    old = utcnow() - timedelta(days=10)
+    async with world.session_factory.begin() as session:
+        for key, status in (("old-sent", "sent"), ("old-pending", "pending")):
+            session.add(
+                OutboxMessage(
+                    key=key,
+                    channel="telegram",
+                    chat_id="9",
+                    method="sendMessage",
+                    payload={"text": "x"},
+                    status=status,
+                    created_at=old,
+                    next_attempt_at=utcnow() + timedelta(days=1),
+                )
+            )
+    await housekeeping(world.session_factory)
+    async with world.session_factory() as session:
+        keys = set(await session.scalars(select(OutboxMessage.key)))
+    assert "old-sent" not in keys and "old-pending" in keys
+
+
+async def test_a_person_who_writes_again_is_reachable(world: World) -> None:
+    user = world.sim.user(702)
+    await user.send("/start")
+    async with world.session_factory.begin() as session:
+        person = await session.scalar(select(Person).where(Person.chat_id == "702"))
+        assert person is not None
+        person.unreachable_at = utcnow()
+    await user.send("/start")
+    async with world.session_factory() as session:
+        person = await session.scalar(select(Person).where(Person.chat_id == "702"))
+        assert person is not None and person.unreachable_at is None

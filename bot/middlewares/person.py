@@ -37,6 +37,9 @@ class PersonMiddleware(BaseMiddleware):
             # Colleagues see who reported, changed or decided something: role holders' chat
             # names are kept (workers' are not).
             remember_name(person, user.full_name)
+        if person.unreachable_at is not None:
+            # They wrote again: they have unblocked the bot, messages may reach them.
+            person.unreachable_at = None
         data["person"], data["roles"] = person, roles
         token = current_roles.set(roles)
         member_token = current_member.set(await is_member(data["session"], person))
