@@ -533,6 +533,59 @@ async def test_lead_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None
     chair.assert_no_errors()
 
 
+async def test_officer_decides_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None:
+    """An invited officer recognizes one worker, rejects another and asks a third for more;
+    each worker hears it in the chat, and the card's photo reaches the recognized one."""
+    workers = [Worker(server, bot, 7100 + index) for index in range(3)]
+    references = [await assert_one_application(w, await full_join(w)) for w in workers]
+    officer = Worker(server, bot, 7110)
+    parameter = await invite_link(bot, "officer", "LC-TP")
+    await officer.say(
+        f"/start {parameter}",
+        plain("invite-welcome", role=t("role-officer"), unit="LĐLĐ thành phố Lai Châu"),
+    )
+    approved, rejected, asked = workers
+
+    card = await officer.say(f"/application {references[0]}", references[0])
+    photos = len(server.calls("sendPhoto"))
+    await officer.click(card, t("review-approve"), "✅")
+    [(number,)] = query(bot.db_path, "SELECT number FROM members ORDER BY id DESC LIMIT 1")
+    told = await approved.expect(number)
+    assert "Chúc mừng" in (told.text or "")
+    await until(lambda: len(server.calls("sendPhoto")) > photos, 10, "no member card")
+    card_photo = server.calls("sendPhoto")[-1]
+    assert str(card_photo["chat_id"]) == str(approved.user.id)
+
+    card = await officer.say(f"/application {references[1]}", references[1])
+    reasons = await officer.click(card, t("review-reject"), plain("review-ask-reject-reason"))
+    explain = await officer.click(reasons, t("reject-reason-other"))
+    await officer.say("Không làm việc tại doanh nghiệp", references[1])
+    await rejected.expect("Không làm việc tại doanh nghiệp", references[1])
+
+    card = await officer.say(f"/application {references[2]}", references[2])
+    await officer.click(card, t("review-more"), plain("review-ask-question"))
+    await officer.say("Bạn làm ở phân xưởng nào?", references[2])
+    question = await asked.expect("Bạn làm ở phân xưởng nào?")
+    answer = await asked.click(question, t("worker-reply"), plain("review-ask-answer"))
+    await asked.say("Phân xưởng may số 2", plain("worker-answer-sent"))
+    await officer.say(f"/application {references[2]}", "Phân xưởng may số 2")
+    statuses = dict(
+        query(
+            bot.db_path,
+            "SELECT reference, status FROM applications WHERE reference IN (?, ?, ?)",
+            *references,
+        )
+    )
+    assert statuses == {
+        references[0]: "approved",
+        references[1]: "rejected",
+        references[2]: "submitted",
+    }
+    del explain, answer
+    for worker in (*workers, officer):
+        worker.assert_no_errors()
+
+
 # ---- kills at any moment: the outbox and the confirmation of updates -------------------------
 
 
