@@ -30,7 +30,18 @@ To try the bot right now without a token, in this terminal:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="doanvien", description="Union membership chatbot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="serve Telegram by long polling (migrates SQLite first)")
+    run = commands.add_parser(
+        "run", help="serve Telegram by long polling, or by webhook (migrates SQLite first)"
+    )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        default=None,
+        help="the public HTTPS address Telegram posts updates to, e.g. https://bot.example.vn/tg "
+        "(registered with a generated secret token); without it, long polling",
+    )
+    run.add_argument("--host", default="0.0.0.0", help="where the webhook server listens")
+    run.add_argument("--port", type=int, default=8080, help="the webhook server's port")
     commands.add_parser("migrate", help="upgrade the database to the newest schema")
     demo = commands.add_parser("demo", help="load demo units and enterprises")
     demo.add_argument("--enterprises", type=int, default=300)
@@ -152,9 +163,10 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         if unready is not None:
             print(unready, file=sys.stderr)
             return 1
-        from bot.runner import run_polling
+        from bot.runner import Webhook, run_polling
 
-        asyncio.run(run_polling(settings))
+        webhook = Webhook(args.webhook, args.host, args.port) if args.webhook else None
+        asyncio.run(run_polling(settings, webhook))
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "demo":

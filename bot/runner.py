@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -17,6 +18,7 @@ from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.outbox import OutboxSender
 from bot.polling import Poller, Stopped, reachable
 from bot.settings import Settings
+from bot.webhook import serve
 from locales import SUPPORTED_LOCALES, fluent_core
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
@@ -58,7 +60,16 @@ async def register_commands(bot: Bot, default_locale: str) -> None:
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
 
 
-async def run_polling(settings: Settings) -> None:
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Serve Telegram's webhook at `url` (public, HTTPS) from host:port instead of polling."""
+
+    url: str
+    host: str = "0.0.0.0"
+    port: int = 8080
+
+
+async def run_polling(settings: Settings, webhook: Webhook | None = None) -> None:
     if settings.database_url.startswith("sqlite"):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -83,13 +94,15 @@ async def run_polling(settings: Settings) -> None:
         # Replies a killed process committed but did not send go first, then retries and
         # messages from jobs, beside the updates.
         sender = asyncio.create_task(outbox.run(bot, stop))
-        poller = Poller(
-            dp,
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            before_confirm=outbox.settled,
-        )
-        await poller.run(stop)
+        allowed = dp.resolve_used_update_types()
+        if webhook is not None:
+            await serve(
+                dp, bot, webhook.url, webhook.host, webhook.port, stop, allowed_updates=allowed
+            )
+        else:
+            await reachable(bot.delete_webhook, stop, "deleteWebhook")
+            poller = Poller(dp, bot, allowed_updates=allowed, before_confirm=outbox.settled)
+            await poller.run(stop)
     except Stopped:
         pass
     finally:

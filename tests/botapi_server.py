@@ -1526,6 +1526,9 @@ class BotAPIServer:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._injected: list[_InjectedError] = []
         self._holds: list[Hold] = []
+        # What setWebhook registered: the URL and the secret token Telegram would send.
+        self.webhook_url = ""
+        self.webhook_secret = ""
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -1534,6 +1537,7 @@ class BotAPIServer:
             for name, handler in (
                 ("getMe", self._get_me),
                 ("getUpdates", self._get_updates),
+                ("setWebhook", self._set_webhook),
                 ("deleteWebhook", self._delete_webhook),
                 ("getWebhookInfo", self._get_webhook_info),
                 ("setMyCommands", self._set_my_commands),
@@ -2224,7 +2228,19 @@ class BotAPIServer:
             self._active_polls -= 1
             self._notify()
 
+    async def _set_webhook(self, params: JSONDict) -> bool:
+        url = str(params.get("url") or "")
+        secret = str(params.get("secret_token") or "")
+        if not url:
+            raise _bad_request("bad webhook: an HTTPS URL must be provided for webhook")
+        if secret and not (1 <= len(secret) <= 256 and re.fullmatch(r"[A-Za-z0-9_-]+", secret)):
+            raise _bad_request("bad webhook: secret token contains unallowed characters")
+        self.webhook_url, self.webhook_secret = url, secret
+        self._notify()
+        return True
+
     async def _delete_webhook(self, params: JSONDict) -> bool:
+        self.webhook_url = self.webhook_secret = ""
         if _bool_param(params, "drop_pending_updates"):
             self._pending.clear()
             self._notify()
@@ -2232,7 +2248,7 @@ class BotAPIServer:
 
     async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
         return {
-            "url": "",
+            "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }

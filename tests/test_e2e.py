@@ -20,6 +20,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import sys
 from collections import Counter
@@ -536,9 +537,9 @@ async def test_lead_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None
 async def test_officer_decides_over_the_wire(server: BotAPIServer, bot: BotProcess) -> None:
     """An invited officer recognizes one worker, rejects another and asks a third for more;
     each worker hears it in the chat, and the card's photo reaches the recognized one."""
-    workers = [Worker(server, bot, 7100 + index) for index in range(3)]
+    workers = [Worker(server, bot, 7400 + index) for index in range(3)]
     references = [await assert_one_application(w, await full_join(w)) for w in workers]
-    officer = Worker(server, bot, 7110)
+    officer = Worker(server, bot, 7410)
     parameter = await invite_link(bot, "officer", "LC-TP")
     await officer.say(
         f"/start {parameter}",
@@ -716,3 +717,60 @@ async def test_sigterm_stops_cleanly(server: BotAPIServer, bot: BotProcess) -> N
     assert "Traceback" not in stderr and "Unclosed" not in stderr, stderr
     await until(lambda: not server.is_polling, 5, "the long poll stayed open after exit")
     assert server.pending_updates == []
+
+
+# ---- the webhook ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_run_with_a_webhook(server: BotAPIServer, template_db: Path, tmp_path: Path) -> None:
+    """`doanvien run --webhook URL`: registers the URL with a secret, refuses posts without
+    it, answers a post once the update is handled, and stops cleanly."""
+    import aiohttp
+
+    db_path = tmp_path / "webhook.db"
+    shutil.copy(template_db, db_path)
+    process = BotProcess(server, db_path, tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg"
+    log = (tmp_path / "webhook-stderr.log").open("ab")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--webhook", url, "--host", "127.0.0.1",
+        "--port", str(port),
+        env=process.env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=log,
+    )  # fmt: skip
+    try:
+        await until(lambda: server.webhook_url == url, START_TIMEOUT, "no setWebhook")
+        secret = server.webhook_secret
+        assert len(secret) >= 32
+        user = server.user(7300, "Hoa", language_code="vi")
+        update = await user.send_text("/start")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/health") as health:
+                assert health.status == 200
+            async with http.post(url, json=update) as refused:
+                assert refused.status == 401
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with http.post(url, json=update, headers=headers) as answered:
+                assert answered.status == 200
+            # Answered only once handled: the greeting has been sent already.
+            greeting = await user.wait_message(timeout=1)
+            assert greeting.text == plain("start-greeting")
+            async with http.post(url, json=update, headers=headers) as again:
+                assert again.status == 200  # a retry: no second greeting
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
+        stderr = (tmp_path / "webhook-stderr.log").read_text()
+        assert "Traceback" not in stderr and "Unclosed" not in stderr, stderr
+        assert len([m for m in server.calls("sendMessage") if m["chat_id"] in (7300, "7300")]) == 1
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        log.close()
