@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import Any
+from typing import Annotated, Any
 
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
+from pydantic import Field
 
 from locales import SUPPORTED_LOCALES, fluent_core
 from models import Role
@@ -21,6 +22,20 @@ ROLE_KEYS = {
     Role.STEERING: "role-steering",
     Role.ADMIN: "role-admin",
 }
+
+
+# A row id carried in a button. Anything beyond a 64-bit integer is no id (and the database
+# driver could not even bind it): such forged data fails to unpack, and the button is stale.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=0, le=MAX_ROW_ID)]
+
+
+def row_id(text: str) -> int | None:
+    """A row id typed or carried as text, or None when it cannot be one."""
+    if not text.isdecimal() or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
 
 
 class MenuCb(CallbackData, prefix="m"):

@@ -11,7 +11,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram_i18n import I18nContext
 
-from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.common import MenuCb, RowId, button, esc, keyboard, main_menu, row_id
 from handlers.forms import FormRunner, Turn
 from models import Enterprise, Lead, LeadStage, Person
 from services import leads
@@ -38,7 +38,7 @@ FOLLOW_UP_DAYS = ("7", "14", "30")
 
 class LeadCb(CallbackData, prefix="ld"):
     action: str
-    lead_id: int
+    lead_id: RowId
     value: str = ""
 
 
@@ -357,8 +357,7 @@ async def _offer_reassign(turn: Turn, lead: Lead) -> None:
 
 
 async def _reassign_to(query: CallbackQuery, turn: Turn, callback_data: LeadCb) -> None:
-    value = callback_data.value
-    target_id = int(value) if value.isdigit() else 0
+    target_id = row_id(callback_data.value) or 0
     try:
         lead, target = await leads.reassign(
             turn.session, turn.person, callback_data.lead_id, target_id, turn.now

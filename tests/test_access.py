@@ -61,7 +61,9 @@ async def test_invitation_link_grants_the_role_once(world: World) -> None:
     parameter = await invitation(world, Role.OFFICER, "LC-TP")
     user = world.sim.user(300)
     await user.send(f"/start {parameter}")
-    assert user.last.text == t("invite-welcome", role=t("role-officer"), unit="LĐLĐ thành phố Lai Châu")
+    assert user.last.text == t(
+        "invite-welcome", role=t("role-officer"), unit="LĐLĐ thành phố Lai Châu"
+    )
     assert t("menu-invite") in menu_labels(world, 300)
     assert await grants(world, 300) == [("officer", "LC-TP")]
     other = world.sim.user(301)
