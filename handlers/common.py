@@ -54,6 +54,21 @@ def button(text: str, callback: CallbackData | str) -> InlineKeyboardButton:
 
 # Telegram shows about this many characters of a button's label on a phone.
 LABEL_MAX = 60
+# Telegram refuses a longer message (counted after entity parsing). The HTML sent is never
+# shorter than the text shown, so keeping the HTML within it is enough.
+MESSAGE_MAX = 4096
+
+
+def latest_that_fit(title: str, lines: list[str], limit: int = MESSAGE_MAX) -> str:
+    """The title and as many of the last `lines` as one message holds, the oldest left out."""
+    kept: list[str] = []
+    size = len(title)
+    for line in reversed(lines):
+        size += 1 + len(line)
+        if size > limit:
+            break
+        kept.append(line)
+    return "\n".join([title, *reversed(kept)])
 
 
 def search_query(text: str | None, longest: int) -> str | None:

@@ -347,6 +347,9 @@ def check_requests(world: World) -> None:
     """Every request the bot made would be accepted by Telegram: valid HTML, within limits."""
     for number, method in enumerate(world.api.requests):
         where = f"request {number} ({type(method).__name__})"
+        # Private chats only: groups and channels (negative ids) are never answered.
+        chat_id = getattr(method, "chat_id", None)
+        assert chat_id is None or int(chat_id) > 0, f"{where}: sent to chat {chat_id}"
         if isinstance(method, SendMessage | EditMessageText):
             try:
                 plain, _ = format_text(

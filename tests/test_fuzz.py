@@ -259,13 +259,13 @@ def woven(journey: tuple[Act, ...], cast: st.SearchStrategy[int]) -> st.SearchSt
     )
 
 
-@share(0.5)
+@share(0.35)
 @given(script=woven(JOIN, st.just(WORKER)))
 def test_a_worker_joining_keeps_the_promises(fuzz_template: Template, script: list[Act]) -> None:
     run_script(fuzz_template, script)
 
 
-@share(0.3)
+@share(0.2)
 @given(script=woven(REPORT + SUPERVISE, st.sampled_from((COLLABORATOR, OFFICER, NEWCOMER))))
 def test_collaborators_and_officers_keep_the_promises(
     fuzz_template: Template, script: list[Act]
