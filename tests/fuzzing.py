@@ -25,6 +25,7 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     Contact,
+    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -42,6 +43,7 @@ from models import (
     Enterprise,
     Invitation,
     Lead,
+    LeadEvent,
     Person,
     Role,
     RoleGrant,
@@ -241,7 +243,14 @@ async def perform(world: World, user: SimUser, act: Act, setup: Setup) -> None:
         message = shown[-1] if kind == "press" else shown[act.other % len(shown)]
         buttons = message.inline_buttons
         _, data = buttons[act.index % len(buttons)]
-        await deliver(user, user.callback_update(message, data))
+        update = user.callback_update(message, data)
+        if kind == "replay" and act.other % 3 == 0:
+            # After 48 hours Telegram no longer sends the button's message, only its id.
+            assert update.callback_query is not None
+            gone = InaccessibleMessage(chat=user.chat, message_id=message.message_id, date=0)
+            query = update.callback_query.model_copy(update={"message": gone})
+            update = update.model_copy(update={"callback_query": query})
+        await deliver(user, update)
     elif kind == "click":
         # The button labelled `text` on the newest message having one; nothing if none.
         for message in reversed(_with_buttons(user)):
@@ -381,6 +390,10 @@ async def check_database(world: World, setup: Setup) -> None:
         invitations = {i.id: i for i in await session.scalars(select(Invitation))}
         unit_ids = set(await session.scalars(select(Unit.id)))
         lead_ids = set(await session.scalars(select(Lead.id)))
+        history = Counter(
+            (kind, lead_id)
+            for kind, lead_id in await session.execute(select(LeadEvent.kind, LeadEvent.lead_id))
+        )
 
     by_action: dict[str, list[AuditEvent]] = {}
     for event in audits:
@@ -428,3 +441,8 @@ async def check_database(world: World, setup: Setup) -> None:
     assert set(reported) == lead_ids and all(c == 1 for c in reported.values()), (
         f"lead.reported {reported} vs leads {lead_ids}"
     )
+    # Every stage change and reassignment in a lead's history is in the audit trail, once.
+    for action, kind in (("lead.stage", "stage"), ("lead.reassigned", "reassign")):
+        audited = Counter(e.subject_id for e in by_action.get(action, []))
+        for lead_id in lead_ids:
+            assert audited[lead_id] == history[(kind, lead_id)], f"{action} of lead {lead_id}"
