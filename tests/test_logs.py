@@ -142,3 +142,17 @@ def test_the_filter_redacts_arguments_and_exceptions() -> None:
     text = logging.Formatter().format(record)
     assert "typed <id>" in text and "<phone>" in text
     assert "001198012345" not in text and "0912345678" not in text
+
+
+def test_configuring_again_replaces_the_handler(debug_log: tuple[Recorder, io.StringIO]) -> None:
+    root = logging.getLogger()
+    out = io.StringIO()
+    configure_logging("info", stream=out)
+    ours = [h for h in root.handlers if getattr(h, "doanvien", False)]
+    assert len(ours) == 1 and root.level == logging.INFO
+    assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() == logging.WARNING
+    logging.getLogger("doanvien.test").info("person %s: %s", 7, "0912 345 678")
+    assert out.getvalue().endswith("doanvien.test: person 7: <phone>\n")
+    root.removeHandler(ours[0])
+    with pytest.raises(ValueError, match="unknown log level"):
+        configure_logging("LOUD")
