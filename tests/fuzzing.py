@@ -109,6 +109,7 @@ class Setup:
     grants: set[tuple[int, str, int]]
     invitation_token: str
     lead_id: int
+    lead_link: str  # the lead's factory-gate start parameter, e_<MST>_c<ref>
 
 
 async def _set_up(world: World) -> Setup:
@@ -151,7 +152,8 @@ async def _set_up(world: World) -> Setup:
         )
         assert isinstance(reported, leads.Reported)
         await session.commit()
-        return Setup(grants, invitation.start_parameter, reported.lead.id)
+        link = f"e_{enterprise.tax_code}_c{reported.lead.ref}"
+        return Setup(grants, invitation.start_parameter, reported.lead.id, link)
 
 
 @dataclass(frozen=True)
@@ -213,9 +215,13 @@ async def _run(path: Path, setup: Setup, acts: Sequence[Act]) -> dict[int, list[
 
 def _expand(text: str, setup: Setup) -> str:
     """Scripts name the setup's invitation and lead as placeholders (they differ per run)."""
-    return text.replace("{invitation}", setup.invitation_token).replace(
-        "{lead}", str(setup.lead_id)
-    )
+    for name, value in (
+        ("{invitation}", setup.invitation_token),
+        ("{lead}", str(setup.lead_id)),
+        ("{lead_link}", setup.lead_link),
+    ):
+        text = text.replace(name, value)
+    return text
 
 
 async def deliver(user: SimUser, update: Update) -> list[SentMessage]:
@@ -389,7 +395,8 @@ async def check_database(world: World, setup: Setup) -> None:
         grants = list(await session.scalars(select(RoleGrant)))
         invitations = {i.id: i for i in await session.scalars(select(Invitation))}
         unit_ids = set(await session.scalars(select(Unit.id)))
-        lead_ids = set(await session.scalars(select(Lead.id)))
+        lead_enterprise = dict((await session.execute(select(Lead.id, Lead.enterprise_id))).all())
+        lead_ids = set(lead_enterprise)
         history = Counter(
             (kind, lead_id)
             for kind, lead_id in await session.execute(select(LeadEvent.kind, LeadEvent.lead_id))
@@ -405,6 +412,10 @@ async def check_database(world: World, setup: Setup) -> None:
     assert all(count <= 1 for count in pending.values()), f"pending per person: {pending}"
     for application in applications:
         assert application.routed_unit_id in unit_ids, f"application {application.id} unrouted"
+        # Credited to a lead only when the worker joined at that lead's enterprise.
+        if application.credited_lead_id is not None:
+            enterprise = lead_enterprise.get(application.credited_lead_id)
+            assert enterprise == application.enterprise_id, f"credit of {application.id}"
 
     # One `application.submitted` per application; the others belong to people since erased.
     submitted = Counter(e.subject_id for e in by_action.get("application.submitted", []))

@@ -119,6 +119,7 @@ payloads = st.one_of(
     ),
     st.builds(lambda s: f"inv_{s}", st.text(max_size=40)),
     st.just("{invitation}"),
+    st.just("{lead_link}"),
     st.text(max_size=64),
 )
 commands = st.one_of(
@@ -218,6 +219,14 @@ JOIN = (
     Act(WORKER, "click", t("join-submit")),
     Act(WORKER, "text", "/status"),
 )
+# The same journey from the factory-gate link of the collaborator's lead: the employer is
+# filled in, and the application is credited to the collaborator.
+JOIN_BY_LINK = (
+    Act(WORKER, "text", "/start {lead_link}"),
+    *JOIN[1:7],
+    Act(WORKER, "text", "Thợ hàn"),
+    *JOIN[-2:],
+)
 REPORT = (
     Act(COLLABORATOR, "text", "/lead"),
     Act(COLLABORATOR, "click", t("lead-tax-code-unknown")),
@@ -260,7 +269,7 @@ def woven(journey: tuple[Act, ...], cast: st.SearchStrategy[int]) -> st.SearchSt
 
 
 @share(0.35)
-@given(script=woven(JOIN, st.just(WORKER)))
+@given(script=st.sampled_from((JOIN, JOIN_BY_LINK)).flatmap(lambda j: woven(j, st.just(WORKER))))
 def test_a_worker_joining_keeps_the_promises(fuzz_template: Template, script: list[Act]) -> None:
     run_script(fuzz_template, script)
 
