@@ -60,7 +60,7 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=_FUZZ_HEALTH,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile("ci")
 
 
 def sqlite_url(path: Path) -> str:
