@@ -1,4 +1,5 @@
-"""Scripts the fuzzer (tests/test_fuzz.py) found failing, kept as regular tests.
+"""Failing scripts, kept as regular tests: found by the fuzzer (tests/test_fuzz.py), or
+written with its harness where the generators were too unlikely to reach them.
 
 Each runs like a fuzzed script — fresh database, the real Dispatcher, every property checked —
 and then asserts what the person should have seen instead of an apology.
@@ -31,8 +32,9 @@ def test_a_circled_or_superscript_digit_is_no_choice_number(fuzz_template: Templ
 
 
 def test_a_forged_lead_id_beyond_64_bits_is_a_stale_button(fuzz_template: Template) -> None:
-    """A lead id no database can hold crashed the driver (OverflowError) instead of being
-    refused: such data no longer unpacks, and the person is told the button is old."""
+    """Written with the harness (the first generators put huge numbers in too few fields): a
+    lead id no database can hold crashed the driver (OverflowError) instead of being refused.
+    Such data no longer unpacks, and the person is told the button is old."""
     huge = str(MAX_ROW_ID + 1)
     for user in (COLLABORATOR, OFFICER):
         seen = replies(fuzz_template, [Act(user, "forge", f"ld:open:{huge}:")], user)
@@ -41,8 +43,9 @@ def test_a_forged_lead_id_beyond_64_bits_is_a_stale_button(fuzz_template: Templa
 
 
 def test_a_forged_reassignment_target_is_refused(fuzz_template: Template) -> None:
-    """The target of a reassignment is text in the button: "²" crashed int(), and a number
-    beyond 64 bits crashed the driver. Both are no collaborator, and the officer is told so."""
+    """Written with the harness: the target of a reassignment is text in the button; "²"
+    crashed int(), and a number beyond 64 bits crashed the driver. Both are no collaborator,
+    and the officer is told so."""
     lead = "{lead}"
     for target in ("²", str(MAX_ROW_ID + 1), "-1", ""):
         data = f"ld:reassign_to:{lead}:{target}"
