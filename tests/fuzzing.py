@@ -197,7 +197,9 @@ def run_script(template: Template, acts: Sequence[Act]) -> dict[int, list[str]]:
 async def _run(path: Path, setup: Setup, acts: Sequence[Act]) -> dict[int, list[str]]:
     world = open_world(path)
     try:
-        users = {chat_id: world.sim.user(chat_id, first_name=f"U{chat_id}") for chat_id in CAST}
+        # Telegram names are anyone's choice: shown unescaped, "<3" would be invalid HTML.
+        names = {chat_id: f"U{chat_id} <3 & co" for chat_id in CAST}
+        users = {chat_id: world.sim.user(chat_id, first_name=names[chat_id]) for chat_id in CAST}
         with capture_errors() as errors:
             for act in acts:
                 await perform(world, users[act.user], act, setup)
