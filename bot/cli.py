@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import socket
 import sys
 from collections.abc import Sequence
 
 from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
 from bot.import_cli import add_import_commands, run_import
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = """\
@@ -140,10 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # One handler, third-party loggers capped, personal data redacted: at every level.
+    configure_logging(settings.log_level)
     try:
         return _command(args, settings)
     except Exception as exc:

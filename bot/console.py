@@ -90,7 +90,7 @@ def parse_line(line: str) -> Command | None:
         return SendSticker()
     if word == "/as":
         user_id, _, name = rest.partition(" ")
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return Usage(AS_USAGE)
         return SwitchUser(int(user_id), name.strip() or None)
     if word == "/phone":

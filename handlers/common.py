@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import Any
+from typing import Annotated, Any
 
 from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
+from pydantic import Field
 
 from locales import SUPPORTED_LOCALES, fluent_core
 from models import Person, Role
@@ -22,6 +23,20 @@ ROLE_KEYS = {
     Role.STEERING: "role-steering",
     Role.ADMIN: "role-admin",
 }
+
+
+# A row id carried in a button. Anything beyond a 64-bit integer is no id (and the database
+# driver could not even bind it): such forged data fails to unpack, and the button is stale.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=0, le=MAX_ROW_ID)]
+
+
+def row_id(text: str) -> int | None:
+    """A row id typed or carried as text, or None when it cannot be one."""
+    if not text.isdecimal() or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ROW_ID else None
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -44,6 +59,21 @@ def button(text: str, callback: CallbackData | str) -> InlineKeyboardButton:
 
 # Telegram shows about this many characters of a button's label on a phone.
 LABEL_MAX = 60
+# Telegram refuses a longer message (counted after entity parsing). The HTML sent is never
+# shorter than the text shown, so keeping the HTML within it is enough.
+MESSAGE_MAX = 4096
+
+
+def latest_that_fit(title: str, lines: list[str], limit: int = MESSAGE_MAX) -> str:
+    """The title and as many of the last `lines` as one message holds, the oldest left out."""
+    kept: list[str] = []
+    size = len(title)
+    for line in reversed(lines):
+        size += 1 + len(line)
+        if size > limit:
+            break
+        kept.append(line)
+    return "\n".join([title, *reversed(kept)])
 
 
 def search_query(text: str | None, longest: int) -> str | None:

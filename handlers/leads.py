@@ -11,7 +11,16 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram_i18n import I18nContext
 
-from handlers.common import MenuCb, button, esc, keyboard, main_menu
+from handlers.common import (
+    MenuCb,
+    RowId,
+    button,
+    esc,
+    keyboard,
+    latest_that_fit,
+    main_menu,
+    row_id,
+)
 from handlers.forms import FormRunner, Turn
 from models import Enterprise, Lead, LeadStage, Person
 from services import leads
@@ -38,7 +47,7 @@ FOLLOW_UP_DAYS = ("7", "14", "30")
 
 class LeadCb(CallbackData, prefix="ld"):
     action: str
-    lead_id: int
+    lead_id: RowId
     value: str = ""
 
 
@@ -304,12 +313,14 @@ def _history_line(i18n: I18nContext, entry: leads.HistoryEntry, when: str) -> st
 
 async def _send_history(turn: Turn, lead: Lead) -> None:
     i18n = turn.i18n
-    lines = [i18n.get("lead-history-title", ref=lead.ref)]
+    lines = []
     for entry in await leads.history(turn.session, lead):
         when = local(entry.event.at, turn.now.tzinfo, with_time=True)
         lines.append(_history_line(i18n, entry, when))
     back = button(i18n.get("lead-back-to-card"), LeadCb(action="open", lead_id=lead.id))
-    await turn.say("\n".join(lines), keyboard([back]))
+    # Fifteen notes of 500 characters would not fit in one message; the newest are kept.
+    title = i18n.get("lead-history-title", ref=lead.ref)
+    await turn.say(latest_that_fit(title, lines), keyboard([back]))
 
 
 async def _send_link(turn: Turn, lead: Lead) -> None:
@@ -357,8 +368,7 @@ async def _offer_reassign(turn: Turn, lead: Lead) -> None:
 
 
 async def _reassign_to(query: CallbackQuery, turn: Turn, callback_data: LeadCb) -> None:
-    value = callback_data.value
-    target_id = int(value) if value.isdigit() else 0
+    target_id = row_id(callback_data.value) or 0
     try:
         lead, target = await leads.reassign(
             turn.session, turn.person, callback_data.lead_id, target_id, turn.now

@@ -43,6 +43,8 @@ class DatabaseFolderMissingError(Exception):
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
+    # A failed statement's message would quote its parameters (names, phones, ID numbers).
+    kwargs.setdefault("hide_parameters", True)
     if parsed.drivername.startswith("sqlite"):
         # SQLite creates the database file, never its folder: a mistyped path must not make
         # folders anywhere on the disk.

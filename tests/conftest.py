@@ -4,6 +4,7 @@ the real Dispatcher driven through the in-process Bot API."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import socket
@@ -12,12 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
+from hypothesis import HealthCheck, settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher
@@ -30,11 +33,35 @@ from models.db import create_engine, create_session_factory
 from models.migrate import upgrade
 from services.demo import load_demo
 
+if TYPE_CHECKING:
+    from tests.fuzzing import Template
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=TZ)
 IN_CI = os.environ.get("CI") == "true"
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Fuzzed conversations (tests/test_fuzz.py). `ci`, the default: a bounded, reproducible run
+# that writes nothing to disk. `long`, by hand: `pytest -m fuzz --hypothesis-profile long`.
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+settings.register_profile(
+    "long",
+    max_examples=3000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+settings.load_profile("ci")
 
 
 def sqlite_url(path: Path) -> str:
@@ -80,6 +107,14 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def fuzz_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The demo database with the fuzzing cast's roles, invitation and lead."""
+    from tests.fuzzing import prepare
+
+    return prepare(template_db, tmp_path_factory.mktemp("fuzz"))
+
+
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "bot.db"
@@ -116,16 +151,33 @@ async def dispose(engine: AsyncEngine) -> None:
     await engine.dispose()
 
 
-@pytest.fixture
-async def world(db_path: Path) -> AsyncIterator[World]:
-    settings = Settings(database_url=sqlite_url(db_path), _env_file=None)  # type: ignore[call-arg]
+def open_world(path: Path) -> World:
+    """The real Dispatcher on the SQLite file at `path`; dispose of it with `dispose` after."""
+    settings = Settings(database_url=sqlite_url(path), _env_file=None)  # type: ignore[call-arg]
     engine = create_engine(settings.database_url)
     factory = create_session_factory(engine)
     api = LocalSession()
     bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     dp = build_dispatcher(settings, factory, clock=lambda: NOW)
-    yield World(settings, engine, factory, dp, bot, api, Simulator(dp, bot, api))
-    await dispose(engine)
+    return World(settings, engine, factory, dp, bot, api, Simulator(dp, bot, api))
+
+
+@pytest.fixture
+async def world(db_path: Path) -> AsyncIterator[World]:
+    opened = open_world(db_path)
+    yield opened
+    await dispose(opened.engine)
+
+
+class Recorder(logging.Handler):
+    """Keeps every log record it is handed at or above its level."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 @pytest.fixture

@@ -252,6 +252,7 @@ def matching_choice(text: str, choices: list[Choice], numbers: bool) -> Choice |
         if normalize_search_key(choice.label) == typed:
             return choice
     raw = text.strip().lstrip("#")
-    if numbers and raw.isdigit() and 1 <= int(raw) <= len(choices):
+    # isdecimal, not isdigit: "²" and "①" are digits to Unicode but no number to int().
+    if numbers and raw.isdecimal() and 1 <= int(raw) <= len(choices):
         return choices[int(raw) - 1]
     return None
