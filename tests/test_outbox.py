@@ -128,7 +128,7 @@ def line_of(world: World, clock: Clock | None = None) -> Line:
     sender: OutboxSender = world.dp["outbox"]
     sender.clock = clock or Clock()
     sender.rate = 0  # no pacing in tests
-    return Line(world, api, bot, Simulator(world.dp, bot, api), sender, sender.clock)  # type: ignore[arg-type]
+    return Line(world, api, bot, Simulator(world.dp, bot, api), sender, sender.clock)
 
 
 @pytest.fixture
