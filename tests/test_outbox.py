@@ -112,6 +112,11 @@ class Line:
         self.clock.advance(seconds)
         return await self.sender.drain(self.bot)
 
+    def first(self, router: Router) -> None:
+        """A test's own handlers, ahead of the bot's (and its fallback)."""
+        self.world.dp.include_router(router)
+        self.world.dp.sub_routers.insert(0, self.world.dp.sub_routers.pop())
+
     def restarted(self) -> Line:
         """A new process on the same database: new dispatcher, sender and Bot API session."""
         return line_of(self.world.restart(), self.clock)
@@ -123,7 +128,7 @@ def line_of(world: World, clock: Clock | None = None) -> Line:
     sender: OutboxSender = world.dp["outbox"]
     sender.clock = clock or Clock()
     sender.rate = 0  # no pacing in tests
-    return Line(world, api, bot, Simulator(world.dp, bot, api), sender, sender.clock)  # type: ignore[arg-type]
+    return Line(world, api, bot, Simulator(world.dp, bot, api), sender, sender.clock)
 
 
 @pytest.fixture
@@ -155,14 +160,32 @@ async def test_a_handler_that_fails_sends_nothing_but_the_apology(line: Line) ->
         await message.answer("half of an answer")
         raise RuntimeError("the handler failed after answering")
 
-    line.world.dp.include_router(boom)
-    line.world.dp.sub_routers.insert(0, line.world.dp.sub_routers.pop())  # ahead of the fallback
+    line.first(boom)
 
     user = line.user(502)
     await user.send("/boom")
 
     assert line.texts(502) == [t("error-apology")]
     assert await line.rows(502) == []  # rolled back with the update
+
+
+async def test_a_handler_cannot_reach_telegram_before_the_commit(line: Line) -> None:
+    early = Router()
+    results: list[object] = []
+
+    @early.message(F.text == "/early")
+    async def eager(message: Message, bot: Bot) -> None:
+        results.append(await message.answer("committed first"))
+        await bot.set_my_commands([])  # neither a reply nor a read: refused
+
+    line.first(early)
+
+    await line.user(510).send("/early")
+
+    [placeholder] = results
+    assert isinstance(placeholder, Message) and placeholder.message_id < 0
+    assert line.texts(510) == [t("error-apology")]
+    assert not any(type(r).__name__ == "SetMyCommands" for r in line.api.requests)
 
 
 async def test_a_redelivered_update_sends_nothing_twice(line: Line) -> None:
