@@ -98,6 +98,29 @@ current_roles: ContextVar[frozenset[str]] = ContextVar("current_roles", default=
 current_member: ContextVar[bool] = ContextVar("current_member", default=False)
 
 
+_OFFICERS = frozenset({Role.OFFICER, Role.ADMIN})
+# The rows a role adds to the menu (label key, action), in order; the server checks again.
+ROLE_MENU: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...] = (
+    (
+        frozenset({Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}),
+        (("menu-lead-new", "lead_new"), ("menu-leads-mine", "leads_mine")),
+    ),
+    (
+        frozenset({Role.OFFICER, Role.ADMIN}),
+        (("menu-review", "review"), ("menu-founding", "founding")),
+    ),
+    (frozenset({Role.OFFICER, Role.ADMIN}), (("menu-figures", "figures"),)),
+    (
+        frozenset({Role.OFFICER, Role.ADMIN}),
+        (("menu-questions", "questions"), ("menu-transfers", "transfers")),
+    ),
+    (
+        frozenset({Role.OFFICER, Role.ADMIN}),
+        (("menu-leads-unit", "leads_unit"), ("menu-invite", "invite")),
+    ),
+)
+
+
 def main_menu(
     i18n: I18nContext, roles: frozenset[str] | None = None, member: bool | None = None
 ) -> InlineKeyboardMarkup:
@@ -114,33 +137,9 @@ def main_menu(
         ],
         [membership, ask] if is_member else [ask],
     ]
-    if held & {Role.COLLABORATOR, Role.OFFICER, Role.ADMIN}:
-        rows.append(
-            [
-                button(i18n.get("menu-lead-new"), MenuCb(action="lead_new")),
-                button(i18n.get("menu-leads-mine"), MenuCb(action="leads_mine")),
-            ]
-        )
-    if held & {Role.OFFICER, Role.ADMIN}:
-        rows.append(
-            [
-                button(i18n.get("menu-review"), MenuCb(action="review")),
-                button(i18n.get("menu-founding"), MenuCb(action="founding")),
-            ]
-        )
-        rows.append([button(i18n.get("menu-figures"), MenuCb(action="figures"))])
-        rows.append(
-            [
-                button(i18n.get("menu-questions"), MenuCb(action="questions")),
-                button(i18n.get("menu-transfers"), MenuCb(action="transfers")),
-            ]
-        )
-        rows.append(
-            [
-                button(i18n.get("menu-leads-unit"), MenuCb(action="leads_unit")),
-                button(i18n.get("menu-invite"), MenuCb(action="invite")),
-            ]
-        )
+    for allowed, entries in ROLE_MENU:
+        if held & allowed:
+            rows.append([button(i18n.get(key), MenuCb(action=action)) for key, action in entries])
     rows.append([button(i18n.get("menu-language"), MenuCb(action="language"))])
     return keyboard(*rows)
 

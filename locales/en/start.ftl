@@ -10,7 +10,7 @@ help =
     /ask — ask the union about your rights, labour law or benefits
     /mydata — see or delete your data
     /language — change the language
-    While filling in the form you can always press “Back” or “Cancel”.
+    While filling in the form you can always press “Back” or “Cancel”, or send /cancel.
 menu-title = What would you like to do? Please choose:
 menu-join = 📝 Join the union
 menu-why = ❓ Why join?

@@ -10,7 +10,7 @@ help =
     /ask — hỏi Công đoàn về quyền lợi, pháp luật lao động
     /mydata — xem hoặc xóa thông tin của bạn
     /language — đổi ngôn ngữ
-    Khi đang điền đơn, bạn luôn có thể bấm “Quay lại” hoặc “Hủy”.
+    Khi đang điền đơn, bạn luôn có thể bấm “Quay lại” hoặc “Hủy”, hoặc gửi /cancel.
 menu-title = Bạn cần gì ạ? Vui lòng chọn một mục:
 menu-join = 📝 Gia nhập Công đoàn
 menu-why = ❓ Vì sao nên vào Công đoàn?
