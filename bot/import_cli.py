@@ -104,7 +104,7 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
         import_enterprises,
         import_units,
     )
-    from services.targets_import import TargetsImportResult, import_targets
+    from services.targets_import import import_targets
 
     what: str = args.import_what
     path = Path(args.file)
@@ -118,7 +118,7 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
             await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)
         async with engine.begin() as conn:  # rolled back on any error: nothing half-written
-            result: ImportResult | FiguresImportResult | TargetsImportResult
+            result: ImportResult | FiguresImportResult
             if what == "targets":
                 result = await import_targets(conn, path, period=args.period, report_path=report)
             elif what == "figures":  # as an administrator: the command line has no chat scope

@@ -37,16 +37,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def is_member(session: AsyncSession, person: Person) -> bool:
-    """Whether the person holds an active membership (one indexed look-up, for the menu)."""
-    found = await session.scalar(
-        select(Member.id)
-        .where(Member.person_id == person.id, Member.status == MemberStatus.ACTIVE)
-        .limit(1)
-    )
-    return found is not None
-
-
 async def _membership(session: AsyncSession, person: Person) -> tuple[Member, Unit]:
     found = await member_of(session, person)
     if found is None:

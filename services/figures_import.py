@@ -32,6 +32,7 @@ from services.register_import import (
     _open_table,
     _Report,
     _xlsx_text,
+    summary_tail,
 )
 from services.validation import Invalid, Period, parse_count, parse_part, parse_period
 
@@ -68,16 +69,7 @@ class FiguresImportResult:
             text += f"\n  {line}"
         if len(self.replacements) > SHOWN_REPLACEMENTS:
             text += f"\n  ... and {len(self.replacements) - SHOWN_REPLACEMENTS} more replaced"
-        if self.rejected:
-            where = f"; see {self.report_path}" if self.report_path else ""
-            text += (
-                f"\n{self.rejected:,} rows were rejected and not imported{where} "
-                f"(by line of the file: the header is line {self.header_line})"
-            )
-        if self.ignored_columns:
-            text += "\nignored columns: " + ", ".join(self.ignored_columns)
-        for warning in self.warnings:
-            text += f"\nwarning: {warning}"
+        text += summary_tail(self)
         return text
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Person, RoleGrant
+from models import Member, MemberStatus, Person, RoleGrant
 
 # Built once: this runs on every update.
 _PERSON_WITH_ROLES = (
-    select(Person, RoleGrant.role)
+    select(
+        Person,
+        RoleGrant.role,
+        exists()
+        .where(Member.person_id == Person.id, Member.status == MemberStatus.ACTIVE)
+        .label("member"),
+    )
     .outerjoin(RoleGrant, (RoleGrant.person_id == Person.id) & RoleGrant.revoked_at.is_(None))
     .where(Person.channel == bindparam("channel"), Person.chat_id == bindparam("chat_id"))
 )
@@ -20,10 +26,20 @@ async def get_or_create_person(
     session: AsyncSession, channel: str, chat_id: int | str, default_language: str
 ) -> tuple[Person, frozenset[str]]:
     """Find the person behind a chat with their active roles, creating the row on first contact."""
+    person, roles, _member = await identify(session, channel, chat_id, default_language)
+    return person, roles
+
+
+async def identify(
+    session: AsyncSession, channel: str, chat_id: int | str, default_language: str
+) -> tuple[Person, frozenset[str], bool]:
+    """The person behind a chat, their active roles, and whether they are a member: one
+    statement per update (a row is created on first contact)."""
     key = str(chat_id)
     rows = (await session.execute(_PERSON_WITH_ROLES, {"channel": channel, "chat_id": key})).all()
     if rows:
-        return rows[0][0], frozenset(role for _, role in rows if role is not None)
+        roles = frozenset(role for _, role, _ in rows if role is not None)
+        return rows[0][0], roles, bool(rows[0][2])
     person = Person(channel=channel, chat_id=key, language=default_language)
     try:
         async with session.begin_nested():
@@ -34,8 +50,8 @@ async def get_or_create_person(
             select(Person).where(Person.channel == channel, Person.chat_id == key)
         )
         assert found is not None
-        return found, frozenset()
-    return person, frozenset()
+        return found, frozenset(), False
+    return person, frozenset(), False
 
 
 async def set_language(session: AsyncSession, person: Person, language: str) -> None:

@@ -80,7 +80,7 @@ from datetime import date, datetime
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final, Protocol, cast
 
 from sqlalchemy import Connection, Table, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -134,7 +134,7 @@ class RowError:
 
 @dataclass(slots=True)
 class ImportResult:
-    what: str  # "enterprises" or "units"
+    what: str  # "enterprises", "units" or "targets"
     rows_read: int = 0
     inserted: int = 0
     updated: int = 0
@@ -152,17 +152,31 @@ class ImportResult:
             f"{self.what}: {self.rows_read:,} data rows read: {self.inserted:,} inserted, "
             f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.rejected:,} rejected"
         )
-        if self.rejected:
-            where = f"; see {self.report_path}" if self.report_path else ""
-            text += (
-                f"\n{self.rejected:,} rows were rejected and not imported{where} "
-                f"(by line of the file: the header is line {self.header_line})"
-            )
-        if self.ignored_columns:
-            text += "\nignored columns: " + ", ".join(self.ignored_columns)
-        for warning in self.warnings:
-            text += f"\nwarning: {warning}"
-        return text
+        return text + summary_tail(self)
+
+
+class _Summarized(Protocol):
+    rejected: int
+    report_path: Path | None
+    header_line: int
+    ignored_columns: list[str]
+    warnings: list[str]
+
+
+def summary_tail(result: _Summarized) -> str:
+    """What every import's summary ends with: rejected rows, ignored columns, warnings."""
+    text = ""
+    if result.rejected:
+        where = f"; see {result.report_path}" if result.report_path else ""
+        text += (
+            f"\n{result.rejected:,} rows were rejected and not imported{where} "
+            f"(by line of the file: the header is line {result.header_line})"
+        )
+    if result.ignored_columns:
+        text += "\nignored columns: " + ", ".join(result.ignored_columns)
+    for warning in result.warnings:
+        text += f"\nwarning: {warning}"
+    return text
 
 
 # --------------------------------------------------------------------------------------------

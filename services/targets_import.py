@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from models import Target, Unit
 from services.register_import import (
     ImportFileError,
+    ImportResult,
     RowError,
     _find_header,
     _headers,
@@ -51,45 +51,13 @@ def parse_years(text: str) -> tuple[int, int] | None:
     return (first, last) if first <= last else None
 
 
-@dataclass(slots=True)
-class TargetsImportResult:
-    rows_read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    report_path: Path | None = None
-    ignored_columns: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    header_line: int = 1
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        text = (
-            f"targets: {self.rows_read:,} data rows read: {self.inserted:,} inserted, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.rejected:,} rejected"
-        )
-        if self.rejected:
-            where = f"; see {self.report_path}" if self.report_path else ""
-            text += (
-                f"\n{self.rejected:,} rows were rejected and not imported{where} "
-                f"(by line of the file: the header is line {self.header_line})"
-            )
-        if self.ignored_columns:
-            text += "\nignored columns: " + ", ".join(self.ignored_columns)
-        for warning in self.warnings:
-            text += f"\nwarning: {warning}"
-        return text
-
-
 async def import_targets(
     db: AsyncSession | AsyncConnection,
     path: Path,
     *,
     period: str | None = None,
     report_path: Path | None = None,
-) -> TargetsImportResult:
+) -> ImportResult:
     """Import targets; bad rows go to the report, good rows in, in the caller's transaction."""
     started = time.perf_counter()
     report = _Report(report_path)
@@ -109,11 +77,11 @@ async def import_targets(
 
 async def _import(
     session: AsyncSession, path: Path, period: str | None, report: _Report
-) -> TargetsImportResult:
+) -> ImportResult:
     fallback = parse_years(period) if period else parse_years(path.stem)
     if period and fallback is None:
         raise ImportFileError(f"--period {period!r} is not a year or a range such as 2021-2023")
-    result = TargetsImportResult()
+    result = ImportResult("targets")
     units = {u.code: u for u in await session.scalars(select(Unit))}
     with _open_table(path) as (rows, _is_xlsx):
         header = _find_header(rows, TARGET_HEADERS, ("unit_code",), path)

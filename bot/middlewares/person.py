@@ -10,9 +10,8 @@ from aiogram.types import TelegramObject, User
 
 from handlers.common import current_member, current_roles
 from locales import SUPPORTED_LOCALES
-from services.after_joining import is_member
 from services.leads import remember_name
-from services.people import get_or_create_person
+from services.people import identify
 
 
 class PersonMiddleware(BaseMiddleware):
@@ -32,7 +31,7 @@ class PersonMiddleware(BaseMiddleware):
         # A new person (or one who deleted their data) starts in their app's language.
         client = (user.language_code or "")[:2]
         language = client if client in SUPPORTED_LOCALES else self.default_language
-        person, roles = await get_or_create_person(data["session"], self.channel, user.id, language)
+        person, roles, member = await identify(data["session"], self.channel, user.id, language)
         if roles:
             # Colleagues see who reported, changed or decided something: role holders' chat
             # names are kept (workers' are not).
@@ -42,7 +41,7 @@ class PersonMiddleware(BaseMiddleware):
             person.unreachable_at = None
         data["person"], data["roles"] = person, roles
         token = current_roles.set(roles)
-        member_token = current_member.set(await is_member(data["session"], person))
+        member_token = current_member.set(member)
         try:
             return await handler(event, data)
         finally:

@@ -8,17 +8,17 @@ from dataclasses import replace
 from typing import Any
 
 from models import Unit
-from services import after_joining, validation
+from services import after_joining
 from services.forms.engine import (
     Controls,
     Ctx,
     Form,
     Option,
     Outcome,
-    Parser,
     Step,
     done,
     ends_in_its_step,
+    free_text,
     refuse,
 )
 from services.forms.join import JOIN, enterprise_label, esc
@@ -36,10 +36,6 @@ CONTROLS = Controls(
     cancelled="membership-cancelled",
 )
 QUESTION = "question_id"
-
-
-def _text(max_len: int) -> Parser:
-    return lambda text, _ctx: validation.parse_free_text(text, max_len=max_len)
 
 
 # ---- I changed job ------------------------------------------------------------------------
@@ -162,7 +158,7 @@ ASK = Form(
         Step(
             "text",
             "question-ask-text",
-            parse=_text(1000),
+            parse=free_text(1000),
             answer=_ask,
             back=False,
             keep=False,
@@ -199,7 +195,7 @@ ANSWER = Form(
         Step(
             "answer",
             "question-ask-answer",
-            parse=_text(2000),
+            parse=free_text(2000),
             details=_the_question,
             answer=_answer,
             back=False,

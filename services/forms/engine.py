@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Person
-from services.validation import Parsed, normalize_search_key
+from services.validation import Parsed, normalize_search_key, parse_free_text
 
 # Renders a Fluent key with its arguments (the caller's locale is already chosen).
 Text = Callable[..., str]
@@ -110,6 +110,21 @@ def summary_answer(submit: Callable[[Ctx], Awaitable[Outcome]]) -> Hook:
         return goto(str(value))
 
     return answer
+
+
+def free_text(max_len: int) -> Parser:
+    """A step's parser for a short free text of at most `max_len` characters."""
+    return lambda text, _ctx: parse_free_text(text, max_len=max_len)
+
+
+def draft_value(name: str, show: Callable[[Any], str | None] = str) -> Render:
+    """A step's "current value": the draft's `name`, shown with `show` (None when unset)."""
+
+    async def current(ctx: Ctx) -> str | None:
+        value = ctx.draft.get(name)
+        return None if value is None else show(value)
+
+    return current
 
 
 async def ends_in_its_step(_ctx: Ctx) -> Outcome:

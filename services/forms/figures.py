@@ -27,6 +27,7 @@ from services.forms.engine import (
     Step,
     Text,
     done,
+    draft_value,
     summary_answer,
 )
 from services.validation import Period
@@ -138,16 +139,8 @@ def _any_founded(ctx: Ctx) -> bool:
     return int(ctx.draft.get("founded") or 0) > 0
 
 
-def _now(name: str) -> Any:
-    async def current(ctx: Ctx) -> str | None:
-        value = ctx.draft.get(name)
-        return None if value is None else str(value)
-
-    return current
-
-
 def _count_step(name: str, question: str, parse: Parser = _count, **more: Any) -> Step:
-    return Step(name, question, field=name, parse=parse, current=_now(name), **more)
+    return Step(name, question, field=name, parse=parse, current=draft_value(name), **more)
 
 
 # ---- summary and saving ----------------------------------------------------------------------

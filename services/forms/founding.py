@@ -19,6 +19,7 @@ from services.forms.engine import (
     Search,
     Step,
     done,
+    draft_value,
     refuse,
     summary_answer,
 )
@@ -31,22 +32,6 @@ def _date(text: str, ctx: Ctx) -> validation.Parsed[str]:
     if isinstance(parsed, validation.Invalid):
         return parsed
     return validation.Valid(parsed.value.isoformat())
-
-
-def _shown_date(name: str) -> Any:
-    async def current(ctx: Ctx) -> str | None:
-        value = ctx.draft.get(name)
-        return None if value is None else validation.display_iso_date(value)
-
-    return current
-
-
-def _field(name: str) -> Any:
-    async def current(ctx: Ctx) -> str | None:
-        value = ctx.draft.get(name)
-        return None if value is None else str(value)
-
-    return current
 
 
 async def _enterprises(ctx: Ctx, query: str) -> list[Choice]:
@@ -124,15 +109,21 @@ FOUND = Form(
             "founding-ask-number",
             field="number",
             parse=lambda text, _ctx: validation.parse_free_text(text, max_len=64),
-            current=_field("number"),
+            current=draft_value("number"),
         ),
-        Step("date", "founding-ask-date", field="date", parse=_date, current=_shown_date("date")),
+        Step(
+            "date",
+            "founding-ask-date",
+            field="date",
+            parse=_date,
+            current=draft_value("date", validation.display_iso_date),
+        ),
         Step(
             "name",
             "founding-ask-name",
             field="name",
             parse=lambda text, _ctx: validation.parse_employer_name(text),
-            current=_field("name"),
+            current=draft_value("name"),
         ),
         Step(
             SUMMARY,

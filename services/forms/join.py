@@ -25,11 +25,12 @@ from services.forms.engine import (
     Form,
     Option,
     Outcome,
-    Parser,
     Search,
     Step,
     Text,
     done,
+    draft_value,
+    free_text,
     goto,
     refuse,
     summary_answer,
@@ -68,8 +69,8 @@ def _not_preset(ctx: Ctx) -> bool:
     return not ctx.meta.get("preset")
 
 
-def display_date(iso: str | None) -> str | None:
-    return None if iso is None else date.fromisoformat(iso).strftime("%d/%m/%Y")
+# A stored yyyy-mm-dd as people read it.
+display_date = validation.display_iso_date
 
 
 async def enterprise_label(t: Text, session: AsyncSession, enterprise_id: int | None) -> str | None:
@@ -236,21 +237,6 @@ async def submit(ctx: Ctx) -> Outcome:
     return done(submitted)
 
 
-def _text(max_len: int) -> Parser:
-    return lambda text, _ctx: validation.parse_free_text(text, max_len=max_len)
-
-
-def _value(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _field_now(name: str, show: Any = _value) -> Any:
-    async def current(ctx: Ctx) -> str | None:
-        return show(ctx.draft.get(name))  # type: ignore[no-any-return]
-
-    return current
-
-
 JOIN = Form(
     name="join",
     draft_key="draft",
@@ -275,14 +261,14 @@ JOIN = Form(
             field="full_name",
             parse=lambda text, _ctx: validation.parse_full_name(text),
             answer=_full_name,
-            current=_field_now("full_name"),
+            current=draft_value("full_name"),
         ),
         Step(
             "birth_date",
             "join-ask-birth-date",
             field="birth_date",
             parse=_birth_date,
-            current=_field_now("birth_date", display_date),
+            current=draft_value("birth_date", display_date),
         ),
         Step(
             "gender",
@@ -302,7 +288,7 @@ JOIN = Form(
             parse=lambda text, _ctx: validation.parse_phone(text),
             contact=True,
             answer=_phone_saved,
-            current=_field_now("phone"),
+            current=draft_value("phone"),
         ),
         Step(
             "citizen_id",
@@ -311,7 +297,7 @@ JOIN = Form(
             parse=lambda text, _ctx: validation.parse_citizen_id(text),
             options=(Option(None, "join-skip"),),
             answer=_citizen_id,
-            current=_field_now("citizen_id"),
+            current=draft_value("citizen_id"),
         ),
         Step(
             "workplace",
@@ -334,7 +320,7 @@ JOIN = Form(
             field="employer_name",
             parse=lambda text, _ctx: validation.parse_employer_name(text),
             applies=_unlisted,
-            current=_field_now("employer_name"),
+            current=draft_value("employer_name"),
             counted=False,
         ),
         Step(
@@ -351,8 +337,8 @@ JOIN = Form(
             "job",
             "join-ask-job",
             field="job",
-            parse=_text(100),
-            current=_field_now("job"),
+            parse=free_text(100),
+            current=draft_value("job"),
         ),
         Step(
             SUMMARY,

@@ -25,7 +25,9 @@ from services.forms.engine import (
     Step,
     Text,
     done,
+    draft_value,
     ends_in_its_step,
+    free_text,
     goto,
     refuse,
 )
@@ -284,18 +286,6 @@ async def submit_report(ctx: Ctx) -> Outcome:
     return await _blocked(ctx, result)
 
 
-def _now(name: str) -> Any:
-    async def current(ctx: Ctx) -> str | None:
-        value = ctx.draft.get(name)
-        return None if value is None else str(value)
-
-    return current
-
-
-def _text(max_len: int) -> Any:
-    return lambda text, _ctx: validation.parse_free_text(text, max_len=max_len)
-
-
 def _years(text: str, ctx: Ctx) -> validation.Parsed[int]:
     return validation.parse_years_or_year(text, ctx.now.date().year)
 
@@ -314,7 +304,7 @@ REPORT = Form(
             parse=lambda text, _ctx: validation.parse_tax_code(text),
             options=(Option("none", "lead-tax-code-unknown"),),
             answer=_tax_code,
-            current=_now("tax_code"),
+            current=draft_value("tax_code"),
         ),
         Step(
             "confirm",
@@ -330,15 +320,15 @@ REPORT = Form(
             field="name",
             parse=lambda text, _ctx: validation.parse_employer_name(text),
             applies=_unknown,
-            current=_now("name"),
+            current=draft_value("name"),
         ),
         Step(
             "address",
             "lead-ask-address",
             field="address",
-            parse=_text(300),
+            parse=free_text(300),
             applies=_unknown,
-            current=_now("address"),
+            current=draft_value("address"),
         ),
         Step(
             "ward",
@@ -354,7 +344,7 @@ REPORT = Form(
             field="employees",
             parse=lambda text, _ctx: validation.parse_count(text, minimum=1, maximum=1_000_000),
             applies=_unknown,
-            current=_now("employees"),
+            current=draft_value("employees"),
         ),
         Step(
             "pays_fee",
@@ -389,7 +379,7 @@ REPORT = Form(
             field="years",
             parse=_years,
             applies=_unknown,
-            current=_now("years"),
+            current=draft_value("years"),
         ),
         Step(
             "contact",
@@ -403,9 +393,9 @@ REPORT = Form(
             "note",
             "lead-ask-note",
             field="note",
-            parse=_text(NOTE_MAX_LEN),
+            parse=free_text(NOTE_MAX_LEN),
             options=(Option(None, "lead-skip"),),
-            current=_now("note"),
+            current=draft_value("note"),
         ),
         # Reached only when the enterprise is already under a lead in the reporter's scope.
         Step(
@@ -421,7 +411,7 @@ REPORT = Form(
         Step(
             "duplicate_note",
             "lead-ask-note-text",
-            parse=_text(NOTE_MAX_LEN),
+            parse=free_text(NOTE_MAX_LEN),
             applies=_never,
             answer=_duplicate_note,
             back=False,
@@ -483,7 +473,7 @@ NOTE = _card_form(
     Step(
         "note",
         "lead-ask-note-text",
-        parse=_text(NOTE_MAX_LEN),
+        parse=free_text(NOTE_MAX_LEN),
         answer=_note,
         back=False,
         keep=False,

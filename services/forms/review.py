@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from services import review, validation
+from services import review
 from services.forms.engine import (
     Choice,
     Controls,
@@ -15,11 +15,11 @@ from services.forms.engine import (
     Form,
     Option,
     Outcome,
-    Parser,
     Search,
     Step,
     done,
     ends_in_its_step,
+    free_text,
 )
 
 CONTROLS = Controls(
@@ -33,10 +33,6 @@ CONTROLS = Controls(
     cancelled="review-cancelled",
 )
 APPLICATION = "review_app_id"
-
-
-def _text(max_len: int) -> Parser:
-    return lambda text, _ctx: validation.parse_free_text(text, max_len=max_len)
 
 
 def _application_id(ctx: Ctx) -> int:
@@ -89,7 +85,7 @@ REJECT = Form(
             "note",
             "review-ask-reject-note",
             field="note",
-            parse=_text(300),
+            parse=free_text(300),
             options=(Option(None, "review-skip"),),
             applies=lambda ctx: not _other(ctx),
             keep=False,
@@ -98,7 +94,7 @@ REJECT = Form(
             "explain",
             "review-ask-reject-explain",
             field="note",
-            parse=_text(300),
+            parse=free_text(300),
             applies=_other,
             keep=False,
         ),
@@ -121,7 +117,7 @@ ASK_MORE = Form(
         Step(
             "question",
             "review-ask-question",
-            parse=_text(500),
+            parse=free_text(500),
             answer=_ask,
             back=False,
             keep=False,
@@ -143,7 +139,7 @@ ANSWER = Form(
         Step(
             "answer",
             "review-ask-answer",
-            parse=_text(1000),
+            parse=free_text(1000),
             answer=_answer,
             back=False,
             keep=False,
@@ -195,7 +191,7 @@ REVERSE = Form(
         Step(
             "reason",
             "review-ask-reverse-reason",
-            parse=_text(300),
+            parse=free_text(300),
             answer=_reverse,
             back=False,
             keep=False,
