@@ -431,6 +431,9 @@ class OutboxSender:
                 else:
                     self._backlog.add(chat_id)
             await self._record(session, chat_id, outcome)
+        # The chat's next update waits for these marks: a kill during it then repeats only
+        # its own replies, never these.
+        await self._sent.settled(chat_id)
         return len(outcome.sent)
 
     async def _send(
