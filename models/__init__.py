@@ -9,6 +9,7 @@ from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
+from models.steering import JobRun, SteeringAssignment
 from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
 from models.targets import Target
 
@@ -25,6 +26,7 @@ __all__ = [
     "FoundingAlert",
     "FsmRecord",
     "Invitation",
+    "JobRun",
     "Lead",
     "LeadEvent",
     "LeadStage",
@@ -39,6 +41,7 @@ __all__ = [
     "Question",
     "Role",
     "RoleGrant",
+    "SteeringAssignment",
     "Target",
     "Transfer",
     "TransferStatus",

@@ -291,19 +291,37 @@ class Progress:
     units: list[UnitProgress] = field(default_factory=list)
 
 
+async def figures_by_unit(
+    session: AsyncSession, tree: UnitTree, period: Period
+) -> dict[int, Figures]:
+    """Every unit's figures over `period`, its subtree included."""
+    return _roll_up(tree, await _events(session, period))
+
+
 async def progress(
-    session: AsyncSession, unit_ids: list[int], period: Period, today: date
+    session: AsyncSession,
+    unit_ids: list[int],
+    period: Period,
+    today: date,
+    *,
+    until: date | None = None,
+    tree: UnitTree | None = None,
 ) -> Progress:
-    """Progress of the given units (each with its whole subtree) over `period`."""
-    tree = await UnitTree.load(session)
-    totals = _roll_up(tree, await _events(session, period))
-    before = _roll_up(tree, await _events(session, period.last_year()))
+    """Progress of the given units (each with its whole subtree) over `period`; with `until`,
+    only what happened before that day counts (a past week's digest), pace still by `today`."""
+    tree = tree or await UnitTree.load(session)
+    counted = period if until is None else Period(period.start, min(until, period.end), "")
+    totals = await figures_by_unit(session, tree, counted)
+    before = await figures_by_unit(session, tree, counted.last_year())
     goals = await _goals(session, tree, period)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, parent in tree.parent.items():
+        children[parent].append(unit_id)
     wanted = set(unit_ids) | {
         sibling
         for unit_id in unit_ids
-        for sibling, parent in tree.parent.items()
-        if parent is not None and parent == tree.parent.get(unit_id)
+        if (parent := tree.parent.get(unit_id)) is not None
+        for sibling in children[parent]
     }
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
     elapsed = period.elapsed(today)
