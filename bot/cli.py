@@ -12,6 +12,7 @@ from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
 from bot.import_cli import add_import_commands, run_import
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.steering_cli import COMMANDS, add_steering_commands
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so there is no Telegram bot to serve.
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--name", default="Lan", help="the simulated user's first name")
     add_access_commands(commands)
     add_import_commands(commands)
+    add_steering_commands(commands)
     return parser
 
 
@@ -153,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in COMMANDS:
+        return asyncio.run(COMMANDS[args.command](args, settings))
     if args.command == "run":
         if settings.bot_token is None:
             print(NO_TOKEN, file=sys.stderr)

@@ -22,7 +22,7 @@ from bot.webhook import serve
 from locales import SUPPORTED_LOCALES, fluent_core
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
-from scheduler.jobs import build_scheduler
+from scheduler.jobs import Schedule, build_scheduler
 
 logger = logging.getLogger("doanvien")
 # The command menu: each command and the Fluent key of its description.
@@ -60,6 +60,16 @@ async def register_commands(bot: Bot, default_locale: str) -> None:
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
 
 
+def schedule_of(settings: Settings) -> Schedule:
+    return Schedule(
+        settings.tz,
+        settings.default_locale,
+        settings.digest_day,
+        settings.digest_time,
+        settings.reminder_time,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     """Serve Telegram's webhook at `url` (public, HTTPS) from host:port instead of polling."""
@@ -77,7 +87,7 @@ async def run_polling(settings: Settings, webhook: Webhook | None = None) -> Non
     dp = build_dispatcher(settings, session_factory)
     bot = make_bot(settings)
     outbox: OutboxSender = dp["outbox"]
-    scheduler = build_scheduler(settings.tz, session_factory)
+    scheduler = build_scheduler(schedule_of(settings), session_factory, outbox.wake)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron.expressions import WEEKDAYS
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
     outbox_rate: float = Field(default=25.0, gt=0)
+    # The steering committee's weekly digest and the daily reminders, in TIMEZONE.
+    digest_day: str = "mon"
+    digest_time: str = "07:30"
+    reminder_time: str = "08:00"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -85,6 +91,22 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _digest_day(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"must be one of {', '.join(WEEKDAYS)}")
+        return day
+
+    @field_validator("digest_time", "reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            return f"{time.fromisoformat(value.strip()):%H:%M}"
+        except ValueError:
+            raise ValueError("must be a time of day such as 07:30") from None
 
     @field_validator("log_level")
     @classmethod

@@ -1,0 +1,25 @@
+## The steering committee's weekly digest, reminders, and people messages cannot reach.
+
+digest-title = <b>📊 Weekly digest { $week }</b> ({ $start }–{ $end })
+digest-headline = { $units } units: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected }.
+digest-headline-behind = ⚠️ { $units } units: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected } — behind pace.
+digest-headline-net = Lost { $lost }, net { $net }. CĐCS: { $week_founded } this week, year to date { $founded }/{ $unions_target }.
+digest-best-weakest = 🏆 Best: { $best } ({ $best_percent } %). Weakest: { $weakest } ({ $weakest_percent } %).
+digest-push = 📌 Needs a push: { $waiting } applications waiting over 7 days, { $stale } leads not updated for 14 days.
+digest-unit =
+    <b>{ $unit }</b>
+    This week +{ $week_admitted } · Year to date { $admitted }/{ $target } ({ $percent } %) · Pace { $expected }
+digest-unit-behind =
+    ⚠️ <b>{ $unit }</b> — behind pace
+    This week +{ $week_admitted } · Year to date { $admitted }/{ $target } ({ $percent } %) · Pace { $expected }
+digest-unit-unions = Lost { $lost }, net { $net } · CĐCS: { $week_founded } this week, year to date { $founded }/{ $unions_target }
+digest-unit-push = 📌 Applications waiting over 7 days: { $waiting } · Leads needing a push: { $stale }
+digest-chart-title = % of the members' target — { $week }
+digest-chart-pace = Expected at an even pace
+digest-chart-caption = Week { $week }: each unit's percent of target; the dashed line is the expected pace.
+digest-no-units = There are no units in your scope yet.
+
+remind-leads = 🔔 Reminder: { $count } of your leads have not been updated for 14 days. Please update them (/leads):
+remind-lead-line = • { $ref } — { $name }
+remind-more = … and { $count } more.
+remind-officer = 🔔 Reminder: { $applications } applications waiting over 3 days (/review), { $questions } workers' questions without an answer (/questions).
