@@ -7,6 +7,7 @@ from handlers import (
     access,
     after_joining,
     application,
+    delivery,
     fallback,
     figures,
     forms,
@@ -30,6 +31,7 @@ def build_router() -> Router:
     # start's); start comes next so /start and menu buttons work from inside any form;
     # /cancel before the forms it cancels; fallback last takes whatever nobody else did.
     root.include_routers(
+        delivery.build_router(),
         access.build_router(),
         review.build_router(),
         start.build_router(),

@@ -23,3 +23,8 @@ remind-leads = 🔔 Reminder: { $count } of your leads have not been updated for
 remind-lead-line = • { $ref } — { $name }
 remind-more = … and { $count } more.
 remind-officer = 🔔 Reminder: { $applications } applications waiting over 3 days (/review), { $questions } workers' questions without an answer (/questions).
+
+unreachable-title = <b>People who blocked the bot ({ $count })</b> — messages cannot reach them; please contact them another way:
+unreachable-applicant = • Applicant { $reference }, since { $since }
+unreachable-colleague = • { $name } ({ $role }), since { $since }
+unreachable-none = Nobody in your units has blocked the bot.

@@ -23,3 +23,8 @@ remind-leads = 🔔 Nhắc việc: { $count } đầu mối của bạn chưa đ�
 remind-lead-line = • { $ref } — { $name }
 remind-more = … và { $count } đầu mối khác.
 remind-officer = 🔔 Nhắc việc: { $applications } đơn gia nhập chờ duyệt quá 3 ngày (/review), { $questions } câu hỏi chưa được trả lời (/questions).
+
+unreachable-title = <b>Người đã chặn bot ({ $count })</b> — tin nhắn không đến được họ; vui lòng liên hệ cách khác:
+unreachable-applicant = • Người nộp đơn { $reference }, từ { $since }
+unreachable-colleague = • { $name } ({ $role }), từ { $since }
+unreachable-none = Không có ai trong đơn vị của bạn đã chặn bot.
