@@ -18,6 +18,7 @@ from handlers import (
     progress,
     review,
     start,
+    steering,
 )
 
 
@@ -45,10 +46,12 @@ def build_router() -> Router:
                 *founding.FORMS,
                 *after_joining.FORMS,
                 figures.FORM,
+                steering.FORM,
             ]
         ),
         application.build_router(),
         progress.build_router(),
+        steering.build_router(),
         after_joining.build_router(),
         privacy.build_router(),
         leads.build_router(),

@@ -28,3 +28,14 @@ unreachable-title = <b>People who blocked the bot ({ $count })</b> — messages 
 unreachable-applicant = • Applicant { $reference }, since { $since }
 unreachable-colleague = • { $name } ({ $role }), since { $since }
 unreachable-none = Nobody in your units has blocked the bot.
+
+steering-ask-person = Who will follow a unit in the weekly digest? Please type their Telegram id (they see it under /mydata) or the name of someone who holds a role.
+steering-pick-person = Results for “{ $query }”, please choose:
+steering-person-none = Nobody found for “{ $query }”. Please type a Telegram id (they must have sent /start to the bot) or another name.
+steering-person-gone = That person or unit is no longer there. Please choose again.
+steering-ask-unit = Which unit will they follow? Please type its name.
+steering-pick-unit = Units matching “{ $query }”, please choose:
+steering-unit-none = No unit in your scope matches “{ $query }”. Please try another name.
+steering-assigned = ✅ { $person } will get the weekly digest for { $unit }.
+steering-already = { $person } already follows { $unit }.
+steering-you-follow = You have been assigned to follow { $unit } for the steering committee. The weekly digest comes on Monday morning; see progress any time with /progress.

@@ -28,3 +28,14 @@ unreachable-title = <b>Người đã chặn bot ({ $count })</b> — tin nhắn 
 unreachable-applicant = • Người nộp đơn { $reference }, từ { $since }
 unreachable-colleague = • { $name } ({ $role }), từ { $since }
 unreachable-none = Không có ai trong đơn vị của bạn đã chặn bot.
+
+steering-ask-person = Ai sẽ theo dõi đơn vị trong bản tin tuần? Vui lòng nhập ID Telegram của họ (họ xem ở /mydata) hoặc tên người đã có vai trò.
+steering-pick-person = Kết quả cho “{ $query }”, vui lòng chọn:
+steering-person-none = Không tìm thấy ai với “{ $query }”. Vui lòng nhập ID Telegram (họ cần nhắn /start cho bot trước) hoặc tên khác.
+steering-person-gone = Người hoặc đơn vị này không còn nữa. Vui lòng chọn lại.
+steering-ask-unit = Họ sẽ theo dõi đơn vị nào? Vui lòng nhập tên đơn vị.
+steering-pick-unit = Đơn vị khớp với “{ $query }”, vui lòng chọn:
+steering-unit-none = Không có đơn vị nào trong phạm vi của bạn khớp với “{ $query }”. Vui lòng thử tên khác.
+steering-assigned = ✅ { $person } sẽ nhận bản tin tuần về { $unit }.
+steering-already = { $person } đã theo dõi { $unit } từ trước.
+steering-you-follow = Bạn được phân công theo dõi { $unit } trong Ban Chỉ đạo. Bản tin tuần sẽ được gửi vào sáng thứ Hai; xem tiến độ bất cứ lúc nào với /progress.
