@@ -562,19 +562,39 @@ class OutboxSender:
         for chat_id in chats:
             queue.put_nowait(chat_id)
         workers = max(1, min(len(chats), math.ceil(self.rate * self._pacer.per_chat) + 1))
-        counts = await asyncio.gather(*(self._drain_queue(bot, queue) for _ in range(workers)))
-        return sum(counts)
+        tasks = [asyncio.ensure_future(self._drain_queue(bot, queue)) for _ in range(workers)]
+        try:
+            return sum(await asyncio.gather(*tasks))
+        finally:
+            for task in tasks:  # one worker failed: the pass ends, the next one starts over
+                task.cancel()
 
     async def _drain_queue(self, bot: Bot, queue: asyncio.Queue[str]) -> int:
         sent = 0
         while not queue.empty():
             chat_id = queue.get_nowait()
             try:
-                async with self.session_factory() as session:
-                    throttle = functools.partial(self._throttle, chat_id)
-                    sent += await self.deliver_chat(bot, session, chat_id, throttle=throttle)
+                sent += await self._drain_chat(bot, chat_id)
             finally:
                 self._pacer.finished(chat_id)
+        return sent
+
+    async def _drain_chat(self, bot: Bot, chat_id: str) -> int:
+        """A chat's due rows in order, one at a time: each is marked sent before the next goes
+        (the chat waits a second between them anyway), so a kill repeats at most the message
+        it interrupted."""
+        throttle = functools.partial(self._throttle, chat_id)
+        sent = 0
+        async with self.session_factory() as session, self._chats.hold(chat_id):
+            sent_unmarked = set(self._sent.unwritten)  # taken before the read, as above
+            rows = await outbox.pending_of_chat(session, self.channel, chat_id)
+            await session.commit()
+            for row in rows:
+                if row.key in sent_unmarked:
+                    continue
+                sent += await self._deliver_rows(bot, session, chat_id, [row], None, throttle)
+                if self._backlog is not None and chat_id in self._backlog:
+                    break  # the row must wait (a retry, a pause) or the person is unreachable
         return sent
 
     async def _throttle(self, chat_id: str) -> None:

@@ -56,6 +56,6 @@ async def unreachable_in(session: AsyncSession, roots: list[int]) -> list[Unreac
         )
         .order_by(Person.unreachable_at)
     )
-    found = [Unreachable(p, reference, None) for p, reference in applicants.tuples()]
-    found += [Unreachable(p, None, role) for p, role in colleagues.tuples()]
+    found = [Unreachable(p, reference, None) for p, reference in applicants]
+    found += [Unreachable(p, None, role) for p, role in colleagues]
     return found

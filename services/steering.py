@@ -112,4 +112,4 @@ async def listing(session: AsyncSession) -> list[tuple[Person, Unit]]:
         .join(Unit, Unit.id == SteeringAssignment.unit_id)
         .order_by(Person.id, Unit.code)
     )
-    return [(person, unit) for person, unit in rows.tuples()]
+    return [(person, unit) for person, unit in rows]

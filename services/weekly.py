@@ -163,7 +163,7 @@ async def _lead_reminders(
         .order_by(Person.id, Lead.updated_at, Lead.id)
     )
     by_person: dict[int, tuple[Person, list[tuple[str, str]]]] = {}
-    for person, ref, name in rows.tuples():
+    for person, ref, name in rows:
         by_person.setdefault(person.id, (person, []))[1].append((ref, name))
     planned = []
     for person, leads in by_person.values():
@@ -191,7 +191,7 @@ async def _officer_reminders(
         )
     )
     officers: dict[int, tuple[Person, set[int]]] = {}
-    for person, unit_id in grants.tuples():
+    for person, unit_id in grants:
         officers.setdefault(person.id, (person, set()))[1].add(unit_id)
     if not officers:
         return []

@@ -1,8 +1,14 @@
 ## The steering committee's weekly digest, reminders, and people messages cannot reach.
 
 digest-title = <b>📊 Weekly digest { $week }</b> ({ $start }–{ $end })
-digest-headline = { $units } units: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected }.
-digest-headline-behind = ⚠️ { $units } units: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected } — behind pace.
+digest-headline = { $units ->
+        [one] 1 unit
+       *[other] { $units } units
+    }: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected }.
+digest-headline-behind = ⚠️ { $units ->
+        [one] 1 unit
+       *[other] { $units } units
+    }: { $week_admitted } admitted this week; year to date { $admitted }/{ $target } ({ $percent } %), due by now at an even pace { $expected } — behind pace.
 digest-headline-net = Lost { $lost }, net { $net }. CĐCS: { $week_founded } this week, year to date { $founded }/{ $unions_target }.
 digest-best-weakest = 🏆 Best: { $best } ({ $best_percent } %). Weakest: { $weakest } ({ $weakest_percent } %).
 digest-push = 📌 Needs a push: { $waiting } applications waiting over 7 days, { $stale } leads not updated for 14 days.
