@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+from models.leads import Lead
+from models.members import Member
+from models.people import Application
 
 
 class SteeringAssignment(Base):
@@ -35,3 +38,18 @@ class JobRun(Base):
     period: Mapped[str] = mapped_column(String(16))
     messages: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# What the digest's grouped queries read, found by index rather than by walking whole tables
+# (and covering: the unit is in the index, so no table row is read).
+DIGEST_INDEXES = (
+    Index("ix_members_admitted", Member.admitted_on, Member.status, Member.union_unit_id),
+    Index("ix_members_status_ended_on", Member.status, Member.ended_on),
+    Index(
+        "ix_applications_waiting",
+        Application.status,
+        Application.created_at,
+        Application.routed_unit_id,
+    ),
+    Index("ix_leads_waiting", Lead.stage, Lead.updated_at, Lead.unit_id),
+)

@@ -9,13 +9,13 @@ i18n context. Rendered HTML is split at Telegram's 4096 characters on line bound
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Application, ApplicationStatus, Lead, LeadStage, Person
@@ -226,24 +226,24 @@ async def waiting_by_unit(
     session: AsyncSession, now: datetime, after: timedelta = WAITING_AFTER
 ) -> dict[int, int]:
     """Pending applications submitted `after` or longer ago, by the unit they are routed to."""
-    rows = await session.execute(
-        select(Application.routed_unit_id, func.count(Application.id))
-        .where(
+    rows = await session.scalars(
+        select(Application.routed_unit_id).where(
             Application.status.in_(list(ApplicationStatus.PENDING)),
             Application.created_at <= _utc(now) - after,
         )
-        .group_by(Application.routed_unit_id)
     )
-    return {int(unit): int(count) for unit, count in rows}
+    return dict(Counter(rows))
 
 
 async def _stale(session: AsyncSession, now: datetime) -> dict[int, int]:
-    rows = await session.execute(
-        select(Lead.unit_id, func.count(Lead.id))
-        .where(Lead.stage.in_(list(LeadStage.ACTIVE)), Lead.updated_at <= _utc(now) - STALE_AFTER)
-        .group_by(Lead.unit_id)
+    # Counted here rather than grouped in SQL: SQLite would then walk the whole table in
+    # unit order instead of the few rows the (stage, updated_at, unit) index finds.
+    rows = await session.scalars(
+        select(Lead.unit_id).where(
+            Lead.stage.in_(list(LeadStage.ACTIVE)), Lead.updated_at <= _utc(now) - STALE_AFTER
+        )
     )
-    return {int(unit): int(count) for unit, count in rows}
+    return dict(Counter(rows))
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -254,14 +254,21 @@ def _pct(value: float | None) -> str:
 
 
 def _num(value: float | int | None) -> str:
+    # Formatted here, not by Fluent: its formatting of thousands of numbers (through Babel) is
+    # most of a run's time. Digits ungrouped, one decimal with a point, as percents are shown.
     if value is None:
         return "—"
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def render(digest: Digest, t: Translate) -> list[str]:
-    """The digest as HTML messages, each within Telegram's limit, split between lines."""
+Memo = dict[tuple[int, int], str]
+
+
+def render(digest: Digest, t: Translate, memo: Memo | None = None) -> list[str]:
+    """The digest as HTML messages, each within Telegram's limit, split between lines.
+    With `memo` (one per run), a unit followed by many members is rendered once per language."""
     totals = digest.totals
+    n = _num
     blocks = [
         "\n".join(
             [
@@ -274,29 +281,29 @@ def render(digest: Digest, t: Translate) -> list[str]:
                 t(
                     "digest-headline-behind" if totals.behind else "digest-headline",
                     units=totals.units,
-                    week_admitted=totals.week.admitted,
-                    admitted=totals.year.admitted,
-                    target=_num(totals.target),
+                    week_admitted=n(totals.week.admitted),
+                    admitted=n(totals.year.admitted),
+                    target=n(totals.target),
                     percent=_pct(totals.percent),
-                    expected=_num(totals.expected),
+                    expected=n(totals.expected),
                 ),
                 t(
                     "digest-headline-net",
-                    lost=totals.year.lost,
-                    net=totals.year.net_members,
-                    week_founded=totals.week.founded,
-                    founded=totals.year.founded,
-                    unions_target=_num(totals.unions_target),
+                    lost=n(totals.year.lost),
+                    net=n(totals.year.net_members),
+                    week_founded=n(totals.week.founded),
+                    founded=n(totals.year.founded),
+                    unions_target=n(totals.unions_target),
                 ),
                 *_best_and_weakest(digest, t),
                 *(
-                    [t("digest-push", waiting=totals.waiting, stale=totals.stale)]
+                    [t("digest-push", waiting=n(totals.waiting), stale=n(totals.stale))]
                     if totals.waiting or totals.stale
                     else []
                 ),
             ]
         ),
-        *(unit_block(unit, t) for unit in digest.units),
+        *(_unit_block(unit, t, memo) for unit in digest.units),
     ]
     return split_message(blocks)
 
@@ -315,30 +322,40 @@ def _best_and_weakest(digest: Digest, t: Translate) -> list[str]:
     ]
 
 
+def _unit_block(unit: UnitDigest, t: Translate, memo: Memo | None) -> str:
+    key = (unit.row.unit.id, id(t))
+    if memo is not None and key in memo:
+        return memo[key]
+    block = unit_block(unit, t)
+    if memo is not None:
+        memo[key] = block
+    return block
+
+
 def unit_block(unit: UnitDigest, t: Translate) -> str:
     """One unit: this week, year to date, target, percent, pace; marked when behind."""
-    row = unit.row
+    row, n = unit.row, _num
     lines = [
         t(
             "digest-unit-behind" if row.behind else "digest-unit",
             unit=escape(row.unit.name),
-            week_admitted=unit.week.admitted,
-            admitted=row.figures.admitted,
-            target=_num(row.goal.members),
+            week_admitted=n(unit.week.admitted),
+            admitted=n(row.figures.admitted),
+            target=n(row.goal.members),
             percent=_pct(row.members_percent),
-            expected=_num(row.expected_members),
+            expected=n(row.expected_members),
         ),
         t(
             "digest-unit-unions",
-            week_founded=unit.week.founded,
-            founded=row.figures.founded,
-            unions_target=_num(row.goal.unions),
-            lost=row.figures.lost,
-            net=row.figures.net_members,
+            week_founded=n(unit.week.founded),
+            founded=n(row.figures.founded),
+            unions_target=n(row.goal.unions),
+            lost=n(row.figures.lost),
+            net=n(row.figures.net_members),
         ),
     ]
     if unit.waiting or unit.stale:
-        lines.append(t("digest-unit-push", waiting=unit.waiting, stale=unit.stale))
+        lines.append(t("digest-unit-push", waiting=n(unit.waiting), stale=n(unit.stale)))
     return "\n".join(lines)
 
 

@@ -6,10 +6,12 @@ it happens once per period even across restarts; each message also has its own i
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from html import escape
 from typing import Any
 
@@ -34,6 +36,7 @@ from services.chart import Bar, chart_png
 from services.digest import (
     STALE_AFTER,
     Digest,
+    Memo,
     Translate,
     Week,
     digests,
@@ -61,8 +64,13 @@ class Planned:
 
 
 def translator(person: Person, default_locale: str) -> Translate:
+    """Text in the person's language; one function per language (render's memo keys on it)."""
+    return _translator(person.language or default_locale, default_locale)
+
+
+@cache
+def _translator(language: str, default_locale: str) -> Translate:
     core = fluent_core(default_locale)
-    language = person.language or default_locale
 
     def translate(key: str, **arguments: Any) -> str:
         return str(core.get(key, language, **arguments))
@@ -86,7 +94,9 @@ def digest_chart(digest: Digest, t: Translate) -> bytes:
     )
 
 
-def digest_messages(digest: Digest, default_locale: str, *, chart: bool = True) -> list[Planned]:
+def digest_messages(
+    digest: Digest, default_locale: str, memo: Memo | None = None, chart: bool = True
+) -> list[Planned]:
     """The chart (when asked), then the text, split to Telegram's limit."""
     person = digest.person
     t = translator(person, default_locale)
@@ -98,7 +108,7 @@ def digest_messages(digest: Digest, default_locale: str, *, chart: bool = True) 
         planned.append(
             Planned(person, f"{prefix}:chart", "sendPhoto", {"photo": photo, "caption": caption})
         )
-    parts = render(digest, t)
+    parts = render(digest, t, memo)
     planned += [_message(person, f"{prefix}:{n}", text) for n, text in enumerate(parts)]
     return planned
 
@@ -109,8 +119,10 @@ async def plan_digests(
     """Every reachable steering member's digest for `week`."""
     members = [f for f in await followers(session) if f.person.unreachable_at is None]
     planned: list[Planned] = []
+    memo: Memo = {}
     for digest in await digests(session, week, members, now):
-        planned += digest_messages(digest, default_locale, chart=chart)
+        # Charts are drawn in a thread: the bot keeps answering people meanwhile.
+        planned += await asyncio.to_thread(digest_messages, digest, default_locale, memo, chart)
     return planned
 
 

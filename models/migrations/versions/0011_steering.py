@@ -16,6 +16,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# What the digest's grouped queries read (models/steering.py).
+INDEXES = (
+    ('ix_members_admitted', 'members', ['admitted_on', 'status', 'union_unit_id']),
+    ('ix_members_status_ended_on', 'members', ['status', 'ended_on']),
+    ('ix_applications_waiting', 'applications', ['status', 'created_at', 'routed_unit_id']),
+    ('ix_leads_waiting', 'leads', ['stage', 'updated_at', 'unit_id']),
+)
+
+
 def upgrade() -> None:
     op.create_table(
         'steering_assignments',
@@ -44,9 +53,13 @@ def upgrade() -> None:
         sa.UniqueConstraint('job', 'period', name='uq_job_runs'),
         sqlite_autoincrement=True,
     )
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
 
 
 def downgrade() -> None:
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_table('job_runs')
     op.drop_index(op.f('ix_steering_assignments_unit_id'), table_name='steering_assignments')
     op.drop_index(op.f('ix_steering_assignments_person_id'), table_name='steering_assignments')
