@@ -308,6 +308,10 @@ class _Pacer:
     second per bot, one a second per chat). A send's slot is reserved without a pause between
     reading and writing it, so concurrent chats never share a slot."""
 
+    # Slots a little wider than 1/rate: a request reaches Telegram some milliseconds after its
+    # slot, more or less, and a second that saw rate + 1 of them would be answered with 429.
+    HEADROOM = 1.05
+
     def __init__(self, per_chat: float = 1.0) -> None:
         self.per_chat = per_chat
         self._next = 0.0  # the next free global slot, on the loop's clock
@@ -322,7 +326,7 @@ class _Pacer:
             await asyncio.sleep(ready - loop.time())
         now = loop.time()
         slot = max(now + max(pause, 0.0), self._next)
-        self._next = slot + 1.0 / rate
+        self._next = slot + self.HEADROOM / rate
         self._in_flight.add(chat_id)
         if slot > now:
             await asyncio.sleep(slot - now)
