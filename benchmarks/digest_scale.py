@@ -8,8 +8,8 @@ approved, as members) and 100,000 members last year; 50,000 leads; foundings; ta
 upper unit and ward; and 300 steering members following 1–4 units each. Then times computing
 every member's digest text (`seconds`, SQL `statements` issued), one raw `sqlite3` GROUP BY over
 the same applications table (`groupby_seconds`), and drawing every member's chart
-(`chart_seconds`). The same run at half the units (`half_units`) shows that the statements do
-not grow with the number of units. Prints exactly one JSON line.
+(`chart_seconds`, from the mean of 50). The same run at half the units (`half_units`) shows
+that the statements do not grow with the number of units. Prints exactly one JSON line.
 Goal: `seconds` <= 1 and <= 15 x `groupby_seconds`.
 """
 
@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
 import sqlite3
 import sys
@@ -41,6 +42,7 @@ WEEK = Week(2026, 47)
 STAMP = "2026-01-01 00:00:00.000000"
 GOAL_SECONDS = 1.0
 GOAL_RATIO = 15.0
+CHARTS_DRAWN = 50  # charts timed; `chart_seconds` is their mean times the number of digests
 
 
 def _moment(day: date, rng: random.Random) -> str:
@@ -209,10 +211,11 @@ async def measure(path: Path, charts: bool) -> dict[str, Any]:
     found, chars = await all_digests()
     seconds = time.perf_counter() - started
     event.remove(engine.sync_engine, "before_cursor_execute", count)
+    sample = found[:CHARTS_DRAWN] if charts else []
     started = time.perf_counter()
-    for digest in found if charts else []:
+    for digest in sample:
         digest_chart(digest, translator(digest.person, "vi"))
-    drawn = time.perf_counter() - started
+    drawn = (time.perf_counter() - started) / max(len(sample), 1) * len(found)
     await engine.dispose()
     db = sqlite3.connect(path)
     started = time.perf_counter()
@@ -227,7 +230,7 @@ async def measure(path: Path, charts: bool) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "statements": len(statements),
         "groupby_seconds": round(groupby, 4),
-        "chart_seconds": round(drawn, 2),
+        "chart_seconds": round(drawn, 1),  # every member's chart, from the sample's mean
     }
 
 
@@ -248,6 +251,7 @@ async def run(members: int, folder: Path) -> dict[str, Any]:
     result["ratio_to_groupby"] = round(result["seconds"] / result["groupby_seconds"], 1)
     result["goal"] = {"seconds": GOAL_SECONDS, "ratio_to_groupby": GOAL_RATIO}
     result["met"] = result["seconds"] <= GOAL_SECONDS and result["ratio_to_groupby"] <= GOAL_RATIO
+    result["load_average"] = round(os.getloadavg()[0], 1)  # the machine's, for context
     return result
 
 

@@ -16,8 +16,10 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron.expressions import WEEKDAYS
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models import JobRun
 from models.base import utcnow
 from services.digest import Week
 from services.housekeeping import prune
@@ -109,10 +111,6 @@ async def reminders(
 
 
 async def _done(session_factory: Factory, job: str, period: str) -> bool:
-    from sqlalchemy import select
-
-    from models import JobRun
-
     async with session_factory() as session:
         found = await session.scalar(
             select(JobRun.id).where(JobRun.job == job, JobRun.period == period)

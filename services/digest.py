@@ -137,7 +137,7 @@ async def digests(
     until = as_of + timedelta(days=1)
     tree = await UnitTree.load(session)
     year = Period(date(as_of.year, 1, 1), date(as_of.year + 1, 1, 1), str(as_of.year))
-    report = await progress(session, wanted, year, as_of, until=until, tree=tree)
+    report = await progress(session, wanted, year, as_of, until=until, tree=tree, compare=False)
     rows = {row.unit.id: row for row in report.units}
     extras = _Extras(
         await figures_by_unit(session, tree, Period(week.start, until, week.label)),

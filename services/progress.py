@@ -306,13 +306,15 @@ async def progress(
     *,
     until: date | None = None,
     tree: UnitTree | None = None,
+    compare: bool = True,
 ) -> Progress:
     """Progress of the given units (each with its whole subtree) over `period`; with `until`,
-    only what happened before that day counts (a past week's digest), pace still by `today`."""
+    only what happened before that day counts (a past week's digest), pace still by `today`;
+    without `compare`, last year's figures are not read (the changes are then None)."""
     tree = tree or await UnitTree.load(session)
     counted = period if until is None else Period(period.start, min(until, period.end), "")
     totals = await figures_by_unit(session, tree, counted)
-    before = await figures_by_unit(session, tree, counted.last_year())
+    before = await figures_by_unit(session, tree, counted.last_year()) if compare else {}
     goals = await _goals(session, tree, period)
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
@@ -338,8 +340,8 @@ async def progress(
             percent(figures.admitted, goal.members),
             percent(figures.founded, goal.unions),
             None if goal.members is None else round(goal.members * elapsed, 1),
-            change(figures.admitted, last.admitted),
-            change(figures.founded, last.founded),
+            change(figures.admitted, last.admitted) if compare else None,
+            change(figures.founded, last.founded) if compare else None,
         )
     ranked = _rank(tree, rows)
     return Progress(period, today, [ranked[u] for u in unit_ids if u in ranked])
