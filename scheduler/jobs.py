@@ -70,7 +70,7 @@ async def _run_once(
         count = await enqueue_once(session, job, period, planned)
     if count is None:
         logger.info("%s %s: already done", job, period)
-    else:
+    elif count:
         logger.info("%s %s: %d messages enqueued", job, period, count)
         wake()
     return count

@@ -130,7 +130,10 @@ async def enqueue_once(
     session: AsyncSession, job: str, period: str, planned: list[Planned]
 ) -> int | None:
     """Enqueue `planned` and record the run, in the caller's transaction; None (and nothing
-    enqueued) when the run was already recorded."""
+    enqueued) when the run was already recorded. A run with nothing to send is not recorded:
+    a member assigned later the same day still gets the week's digest at the next start."""
+    if not planned:
+        return 0
     if await session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.period == period)):
         return None
     try:

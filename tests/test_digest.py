@@ -201,6 +201,13 @@ async def test_the_digest_runs_once_a_week_and_catches_up_after_downtime(world: 
     assert await run(monday.replace(hour=7, minute=30) + timedelta(days=7)) == 4
 
 
+async def test_a_week_without_steering_members_is_not_recorded(world: World) -> None:
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+    assert await weekly_digest(world.session_factory, SCHEDULE, lambda: None, monday) == 0
+    await known_data(world)  # members assigned later that morning; the bot restarts
+    assert await weekly_digest(world.session_factory, SCHEDULE, lambda: None, monday) == 4
+
+
 async def test_a_missed_monday_is_not_sent_on_tuesday(world: World) -> None:
     await known_data(world)
     tuesday = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
