@@ -9,14 +9,15 @@ i18n context. Rendered HTML is split at Telegram's 4096 characters on line bound
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models import Application, ApplicationStatus, Lead, LeadStage, Person
 from services.access import UnitTree
@@ -226,24 +227,32 @@ async def waiting_by_unit(
     session: AsyncSession, now: datetime, after: timedelta = WAITING_AFTER
 ) -> dict[int, int]:
     """Pending applications submitted `after` or longer ago, by the unit they are routed to."""
-    rows = await session.scalars(
-        select(Application.routed_unit_id).where(
-            Application.status.in_(list(ApplicationStatus.PENDING)),
-            Application.created_at <= _utc(now) - after,
-        )
+    return await _count_by(
+        session,
+        Application.routed_unit_id,
+        Application.status.in_(list(ApplicationStatus.PENDING)),
+        Application.created_at <= _utc(now) - after,
     )
-    return dict(Counter(rows))
 
 
 async def _stale(session: AsyncSession, now: datetime) -> dict[int, int]:
-    # Counted here rather than grouped in SQL: SQLite would then walk the whole table in
-    # unit order instead of the few rows the (stage, updated_at, unit) index finds.
-    rows = await session.scalars(
-        select(Lead.unit_id).where(
-            Lead.stage.in_(list(LeadStage.ACTIVE)), Lead.updated_at <= _utc(now) - STALE_AFTER
-        )
+    return await _count_by(
+        session,
+        Lead.unit_id,
+        Lead.stage.in_(list(LeadStage.ACTIVE)),
+        Lead.updated_at <= _utc(now) - STALE_AFTER,
     )
-    return dict(Counter(rows))
+
+
+async def _count_by(
+    session: AsyncSession, unit: InstrumentedAttribute[int], *conditions: ColumnElement[bool]
+) -> dict[int, int]:
+    # Grouped by `unit + 0`, not the bare column: SQLite would otherwise walk the whole table
+    # in the order of the unit's index, instead of reading the few rows the covering
+    # (filter, date, unit) index finds and sorting them.
+    key = unit + 0
+    rows = await session.execute(select(key, func.count()).where(*conditions).group_by(key))
+    return {int(unit_id): int(count) for unit_id, count in rows}
 
 
 # ---- rendering -------------------------------------------------------------------------------
