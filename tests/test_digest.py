@@ -31,6 +31,7 @@ from services.people import get_or_create_person
 from services.register import unit_by_code
 from services.weekly import plan_digests
 from tests.conftest import NOW, TZ, World, sqlite_url, t
+from tests.test_backends import pg_world  # noqa: F401 - a fixture
 from tests.test_leads import give_role
 from tests.test_progress import seed
 
@@ -323,3 +324,17 @@ async def test_only_an_admin_may_assign(world: World) -> None:
     officer = world.sim.user(983)
     await officer.send("/steering")
     assert officer.last.text == t("access-denied")
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_same_digest_and_ledger(
+    pg_world: World,  # noqa: F811 - the fixture imported above
+) -> None:
+    vi, _ = await known_data(pg_world)
+    async with pg_world.session_factory() as session:
+        planned = await plan_digests(session, W47, NOW, "vi", chart=False)
+    assert {item.key: item.text for item in planned}[f"digest:2026-W47:{vi}:0"] == VI_TEXT
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+    run = weekly_digest(pg_world.session_factory, SCHEDULE, lambda: None, monday)
+    assert await run == 4
+    assert await weekly_digest(pg_world.session_factory, SCHEDULE, lambda: None, monday) is None
