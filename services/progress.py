@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Result, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -111,28 +112,37 @@ class Figures:
 async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     """Figures of the period, attributed to the unit where each event happened."""
     by_unit: dict[int, Figures] = defaultdict(Figures)
-    # A member is admitted by the union they joined: the one their first transfer left.
-    first_union = (
-        select(Transfer.from_unit_id)
-        .where(Transfer.member_id == Member.id, Transfer.status == TransferStatus.ACCEPTED)
-        .order_by(Transfer.id)
-        .limit(1)
-        .correlate(Member)
-        .scalar_subquery()
+    # A member is admitted by the union they joined: the one their first accepted transfer
+    # left, else the one they are in. Counted by union from the index alone (`+ 0`: grouping
+    # by the bare column, SQLite would walk the whole table in that column's order), then the
+    # few who moved are taken from their union and given back to the one they joined.
+    in_period = (
+        Member.admitted_on >= period.start,
+        Member.admitted_on < period.end,
+        Member.status != MemberStatus.REVOKED,
     )
-    admitting = func.coalesce(first_union, Member.union_unit_id)
-    rows = await session.execute(
-        select(admitting, func.count(Member.id))
-        .where(
-            Member.admitted_on >= period.start,
-            Member.admitted_on < period.end,
-            Member.status != MemberStatus.REVOKED,
-        )
-        .group_by(admitting)
-    )
-    for unit_id, count in rows:
+    union = Member.union_unit_id + 0
+    unions = await session.execute(select(union, func.count()).where(*in_period).group_by(union))
+    for unit_id, count in unions:
         by_unit[int(unit_id)].admitted += int(count)
-    rows = await session.execute(
+    first = (
+        select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
+        .where(Transfer.status == TransferStatus.ACCEPTED)
+        .group_by(Transfer.member_id)
+        .subquery()
+    )
+    moves = await session.execute(
+        select(Transfer.from_unit_id, Member.union_unit_id, func.count())
+        .select_from(Member)
+        .join(first, first.c.member_id == Member.id)
+        .join(Transfer, Transfer.id == first.c.first_id)
+        .where(*in_period)
+        .group_by(Transfer.from_unit_id, Member.union_unit_id)
+    )
+    for joined, member_of, count in moves:
+        by_unit[int(member_of)].admitted -= int(count)
+        by_unit[int(joined)].admitted += int(count)
+    rows: Result[tuple[Any, ...]] = await session.execute(
         select(Member.union_unit_id, func.count(Member.id))
         .where(
             Member.status == MemberStatus.LEFT,
