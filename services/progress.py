@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Result, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -142,7 +142,7 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     for joined, member_of, count in moves:
         by_unit[int(member_of)].admitted -= int(count)
         by_unit[int(joined)].admitted += int(count)
-    rows: Result[tuple[Any, ...]] = await session.execute(
+    rows: Any = await session.execute(  # reused for results of several shapes
         select(Member.union_unit_id, func.count(Member.id))
         .where(
             Member.status == MemberStatus.LEFT,
