@@ -202,12 +202,32 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
 
 
 def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
-    """Every unit's figures with its whole subtree's."""
+    """Every unit's figures with its whole subtree's: each unit's total is added to its
+    parent's, the deepest units first (one addition per unit, not one per ancestor)."""
     totals: dict[int, Figures] = defaultdict(Figures)
     for unit_id, figures in events.items():
-        for ancestor in tree.lineage(unit_id):
-            totals[ancestor].add(figures)
+        totals[unit_id].add(figures)
+    for unit_id in _bottom_up(tree):
+        parent = tree.parent.get(unit_id)
+        if parent is not None and unit_id in totals:
+            totals[parent].add(totals[unit_id])
     return totals
+
+
+def _bottom_up(tree: UnitTree) -> list[int]:
+    """Every unit of the tree, each after all the units below it."""
+    depth: dict[int, int] = {}
+    for start in tree.parent:
+        chain: list[int] = []
+        current: int | None = start
+        while current is not None and current not in depth and current not in chain:
+            chain.append(current)
+            current = tree.parent.get(current)
+        known = depth.get(current, -1) if current is not None else -1
+        for unit_id in reversed(chain):
+            known += 1
+            depth[unit_id] = known
+    return sorted(depth, key=depth.__getitem__, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
