@@ -43,6 +43,7 @@ from services.digest import (
     render,
     waiting_by_unit,
 )
+from services.progress import Period
 from services.steering import followers
 
 OFFICER_WAITING_AFTER = timedelta(days=3)
@@ -84,11 +85,11 @@ def _message(person: Person, key: str, text: str) -> Planned:
 
 def digest_chart(digest: Digest, t: Translate) -> bytes:
     bars = [Bar(u.row.unit.name, u.row.members_percent, u.row.behind) for u in digest.units]
-    elapsed = (digest.as_of - date(digest.as_of.year, 1, 1)).days + 1
-    year_days = (date(digest.as_of.year + 1, 1, 1) - date(digest.as_of.year, 1, 1)).days
+    year = digest.as_of.year
+    pace = 100 * Period(date(year, 1, 1), date(year + 1, 1, 1), str(year)).elapsed(digest.as_of)
     return chart_png(
         bars,
-        round(100 * elapsed / year_days, 1),
+        round(pace, 1),
         t("digest-chart-title", week=digest.week.label),
         t("digest-chart-pace"),
     )
