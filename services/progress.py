@@ -60,11 +60,13 @@ def _year_earlier(day: date) -> date:
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}))?\s*$")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_HALF = re.compile(r"^\s*(\d{4})\s*-?\s*[Hh]([12])\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 def parse_period(text: str) -> Period | None:
-    """ "2026", "2021-2023", "2026-Q3" or "2026-11"; None when it is none of these."""
+    """ "2026", "2021-2023", "2026-Q3", "2026-H1" (six months) or "2026-11"; None when it is
+    none of these."""
     if match := _YEARS.match(text):
         first = int(match[1])
         last = int(match[2] or first)
@@ -77,6 +79,10 @@ def parse_period(text: str) -> Period | None:
         start = date(year, 3 * quarter - 2, 1)
         end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(start, end, f"{year}-Q{quarter}")
+    if match := _HALF.match(text):
+        year, half = int(match[1]), int(match[2])
+        end = date(year + 1, 1, 1) if half == 2 else date(year, 7, 1)
+        return Period(date(year, 6 * half - 5, 1), end, f"{year}-H{half}")
     if (match := _MONTH.match(text)) and 1 <= int(match[2]) <= 12:
         year, month = int(match[1]), int(match[2])
         end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
