@@ -356,7 +356,7 @@ async def applications_table(
     result = await session.execute(query)
     records = (
         Record(app, member, enterprise, unit, index, tz)
-        for index, (app, member, enterprise, unit) in enumerate(result.tuples(), start=1)
+        for index, (app, member, enterprise, unit) in enumerate(result, start=1)
     )
     return _table("applications", "Ho so", records)
 
@@ -378,7 +378,7 @@ async def members_table(
     result = await session.execute(query)
     records = (
         Record(app, member, enterprise, unit, index, tz)
-        for index, (member, app, enterprise, unit) in enumerate(result.tuples(), start=1)
+        for index, (member, app, enterprise, unit) in enumerate(result, start=1)
     )
     return _table("members", "Doan vien", records)
 

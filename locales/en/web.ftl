@@ -57,7 +57,6 @@ web-col-target = Target
 web-col-percent = % of target
 web-col-expected = Due by now
 web-col-unions = CĐCS founded / target
-web-total = All units
 web-chart-title = New members as a percent of target
 web-chart-pace = Dashed line: where units should be today ({ $percent } %)
 web-no-target = no target set

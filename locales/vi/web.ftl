@@ -57,7 +57,6 @@ web-col-target = Chỉ tiêu
 web-col-percent = % chỉ tiêu
 web-col-expected = Cần đạt theo tiến độ
 web-col-unions = CĐCS thành lập / chỉ tiêu
-web-total = Toàn đơn vị
 web-chart-title = Tỷ lệ hoàn thành chỉ tiêu kết nạp đoàn viên
 web-chart-pace = Vạch đứt: tiến độ cần đạt hôm nay ({ $percent } %)
 web-no-target = chưa giao chỉ tiêu
