@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import cache
 
 from openpyxl import Workbook
@@ -22,11 +21,19 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models import Application, Enterprise, Member, Person, Target, Unit
+from models import Application, Enterprise, Member, Person, Unit
 from services import audit
 from services.access import Action, UnitTree, authorize, scope_roots
 from services.datafiles import read_table
-from services.progress import Period, UnitProgress, parse_period, progress
+from services.progress import (
+    Period,
+    UnitProgress,
+    parse_period,
+    progress,
+    set_or_summed,
+    sum_present,
+    targets_of,
+)
 
 Text = Callable[..., str]
 Cell = str | int | float | date | None
@@ -106,7 +113,7 @@ def filename(kind: str, label: str, fmt: str) -> str:
 # ---- scope ----------------------------------------------------------------------------------
 
 
-def in_subtrees(roots: Sequence[int]) -> Select[tuple[int]]:
+def in_subtrees(roots: Sequence[int]) -> Select[int]:
     """The ids of the given units and every unit below them (one recursive query)."""
     scope = select(Unit.id).where(Unit.id.in_(roots)).cte("scope", recursive=True)
     below = aliased(Unit)
@@ -126,39 +133,20 @@ class Baseline:
 
 async def _baselines(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Baseline]:
     """The baseline each unit's plan starts from: set for it, or the sum of its units'."""
-    # The same plans as the targets of services.progress: those covering the period's years.
-    last_day = period.end - timedelta(days=1)
-    rows = await session.scalars(
-        select(Target)
-        .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
-        .order_by((Target.last_year - Target.first_year).desc())
-    )
     direct = {
         t.unit_id: Baseline(t.base_members, t.base_non_members, t.base_enterprises_without_union)
-        for t in rows
+        for t in await targets_of(session, period)
     }
-    children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent in tree.parent.items():
-        if parent is not None:
-            children[parent].append(unit_id)
-    found: dict[int, Baseline] = {}
 
-    def baseline(unit_id: int) -> Baseline:
-        if unit_id not in found:
-            below = [baseline(child) for child in children.get(unit_id, [])]
-            found[unit_id] = direct.get(unit_id) or Baseline(
-                _sum(b.members for b in below),
-                _sum(b.non_members for b in below),
-                _sum(b.enterprises_without_union for b in below),
-            )
-        return found[unit_id]
+    def summed(below: list[Baseline]) -> Baseline:
+        return Baseline(
+            sum_present(b.members for b in below),
+            sum_present(b.non_members for b in below),
+            sum_present(b.enterprises_without_union for b in below),
+        )
 
-    return {unit_id: baseline(unit_id) for unit_id in tree.parent}
-
-
-def _sum(values: Iterable[int | None]) -> int | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
+    found = set_or_summed(tree, direct, summed)
+    return {unit_id: base or Baseline() for unit_id, base in found.items()}
 
 
 def report_units(tree: UnitTree, roots: Sequence[int]) -> list[int]:
@@ -335,17 +323,30 @@ def _table(export: str, name: str, records: Iterable[Record]) -> Table:
     return Table(name, [header for _, header in wanted], rows)
 
 
+# Both lists read the same four rows: the application, the member, the employer, the union.
+ROW = (Application, Member, Enterprise, Unit)
+
+
+async def _records(
+    session: AsyncSession, query: Select[Application, Member, Enterprise, Unit], tz: tzinfo
+) -> list[Record]:
+    result = await session.execute(query)
+    return [
+        Record(app, member, enterprise, unit, index, tz)
+        for index, (app, member, enterprise, unit) in enumerate(result, start=1)
+    ]
+
+
 async def applications_table(
     session: AsyncSession, roots: Sequence[int], tz: tzinfo, period: Period | None = None
 ) -> Table:
     """Applications routed into the units' subtrees (submitted within `period`, if given)."""
     query = (
-        select(Application, Member, Enterprise, Unit)
+        select(*ROW)
         .join(Unit, Unit.id == Application.routed_unit_id)
         .outerjoin(Member, Member.application_id == Application.id)
         .outerjoin(Enterprise, Enterprise.id == Application.enterprise_id)
         .where(Application.routed_unit_id.in_(in_subtrees(roots)))
-        .where(Application.reference.is_not(None))
         .order_by(Application.id)
     )
     if period is not None:
@@ -353,12 +354,7 @@ async def applications_table(
             Application.created_at >= _midnight(period.start, tz),
             Application.created_at < _midnight(period.end, tz),
         )
-    result = await session.execute(query)
-    records = (
-        Record(app, member, enterprise, unit, index, tz)
-        for index, (app, member, enterprise, unit) in enumerate(result, start=1)
-    )
-    return _table("applications", "Ho so", records)
+    return _table("applications", "Ho so", await _records(session, query, tz))
 
 
 async def members_table(
@@ -366,7 +362,8 @@ async def members_table(
 ) -> Table:
     """Members of unions in the units' subtrees (admitted within `period`, if given)."""
     query = (
-        select(Member, Application, Enterprise, Unit)
+        select(*ROW)
+        .select_from(Member)
         .join(Unit, Unit.id == Member.union_unit_id)
         .outerjoin(Application, Application.id == Member.application_id)
         .outerjoin(Enterprise, Enterprise.id == Application.enterprise_id)
@@ -375,12 +372,7 @@ async def members_table(
     )
     if period is not None:
         query = query.where(Member.admitted_on >= period.start, Member.admitted_on < period.end)
-    result = await session.execute(query)
-    records = (
-        Record(app, member, enterprise, unit, index, tz)
-        for index, (member, app, enterprise, unit) in enumerate(result, start=1)
-    )
-    return _table("members", "Doan vien", records)
+    return _table("members", "Doan vien", await _records(session, query, tz))
 
 
 def _midnight(day: date, tz: tzinfo) -> datetime:
