@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,22 @@ async def test_a_phone_shows_the_table_the_chart_and_both_languages(
     assert en["rows"]["LĐLĐ thành phố Lai Châu"][5] == "40.0 %"
     assert en["labels"][:2] == ['"Admitted"', '"Lost"']
     assert en["scroll_width"] <= en["width"]
+
+
+def test_the_web_command_stops_with_one_line(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from bot.cli import main
+    from tests.conftest import sqlite_url
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url(db_path))
+    assert main(["web", "--unit", "NOPE"]) == 1
+    assert capsys.readouterr().err == "no unit with code NOPE; doanvien units lists them\n"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            main(["web", "--host", "127.0.0.1", "--port", str(port)])
+    assert str(stopped.value.code).startswith(f"Web error: cannot listen on 127.0.0.1:{port} (")
+    assert "\n" not in str(stopped.value.code)
