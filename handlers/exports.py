@@ -3,6 +3,7 @@ applications and members lists (officers) of the caller's scope, sent as a file.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiogram import F, Router
@@ -46,8 +47,10 @@ async def send_export(turn: Turn, request: exports.Request) -> None:
     if request.kind == "progress" and period is None:
         period = str(turn.now.year)
     label = period or t("export-all-time")
+    # Writing a large workbook takes seconds: off the event loop, so other chats are answered.
+    data = await asyncio.to_thread(exports.render, table, request.fmt)
     document = BufferedInputFile(
-        exports.render(table, request.fmt),
+        data,
         filename=exports.filename(request.kind, period or "all", request.fmt),
     )
     caption = t(CAPTIONS[request.kind], period=label, rows=len(table.rows))
