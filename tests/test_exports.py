@@ -166,7 +166,8 @@ async def test_an_officer_exports_only_their_units_from_the_chat(world: World) -
     await people(world)
     await give_role(world, 961, Role.OFFICER, "LC-TP")
     officer = world.sim.user(961)
-    await officer.send("/export")
+    await officer.send("/start")
+    await officer.click(t("export-menu"))  # the menu's entry, as /export
     assert officer.last.text == t("export-choose")
     await officer.click(t("export-btn-members"))
     document = world.api.requests[-1]
