@@ -20,9 +20,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from models import Application, Enterprise, Member, Person, Unit
 from services import audit
@@ -332,13 +332,26 @@ def _table(export: str, name: str, records: Iterable[Record]) -> Table:
     return Table(name, [header for _, header in wanted], rows)
 
 
-# Both lists read the same four rows: the application, the member, the employer, the union.
-ROW = (Application, Member, Enterprise, Unit)
-
-
 async def _records(
-    session: AsyncSession, query: Select[Application, Member, Enterprise, Unit], tz: tzinfo
+    session: AsyncSession,
+    anchor: type[Application] | type[Member],
+    unit_column: InstrumentedAttribute[int],
+    roots: Sequence[int],
+    tz: tzinfo,
+    *within: ColumnElement[bool],
 ) -> list[Record]:
+    """Both lists read the same four rows — the application, the member, the employer, the
+    union — starting from applications or from members, in the units' subtrees."""
+    other = Member if anchor is Application else Application
+    query = (
+        select(Application, Member, Enterprise, Unit)
+        .select_from(anchor)
+        .join(Unit, Unit.id == unit_column)
+        .outerjoin(other, Member.application_id == Application.id)
+        .outerjoin(Enterprise, Enterprise.id == Application.enterprise_id)
+        .where(unit_column.in_(in_subtrees(roots)), *within)
+        .order_by(anchor.id)
+    )
     result = await session.execute(query)
     return [
         Record(app, member, enterprise, unit, index, tz)
@@ -350,38 +363,30 @@ async def applications_table(
     session: AsyncSession, roots: Sequence[int], tz: tzinfo, period: Period | None = None
 ) -> Table:
     """Applications routed into the units' subtrees (submitted within `period`, if given)."""
-    query = (
-        select(*ROW)
-        .join(Unit, Unit.id == Application.routed_unit_id)
-        .outerjoin(Member, Member.application_id == Application.id)
-        .outerjoin(Enterprise, Enterprise.id == Application.enterprise_id)
-        .where(Application.routed_unit_id.in_(in_subtrees(roots)))
-        .order_by(Application.id)
-    )
-    if period is not None:
-        query = query.where(
+    within = (
+        ()
+        if period is None
+        else (
             Application.created_at >= _midnight(period.start, tz),
             Application.created_at < _midnight(period.end, tz),
         )
-    return _table("applications", "Ho so", await _records(session, query, tz))
+    )
+    column = Application.routed_unit_id
+    records = await _records(session, Application, column, roots, tz, *within)
+    return _table("applications", "Ho so", records)
 
 
 async def members_table(
     session: AsyncSession, roots: Sequence[int], tz: tzinfo, period: Period | None = None
 ) -> Table:
     """Members of unions in the units' subtrees (admitted within `period`, if given)."""
-    query = (
-        select(*ROW)
-        .select_from(Member)
-        .join(Unit, Unit.id == Member.union_unit_id)
-        .outerjoin(Application, Application.id == Member.application_id)
-        .outerjoin(Enterprise, Enterprise.id == Application.enterprise_id)
-        .where(Member.union_unit_id.in_(in_subtrees(roots)))
-        .order_by(Member.id)
+    within = (
+        ()
+        if period is None
+        else (Member.admitted_on >= period.start, Member.admitted_on < period.end)
     )
-    if period is not None:
-        query = query.where(Member.admitted_on >= period.start, Member.admitted_on < period.end)
-    return _table("members", "Doan vien", await _records(session, query, tz))
+    records = await _records(session, Member, Member.union_unit_id, roots, tz, *within)
+    return _table("members", "Doan vien", records)
 
 
 def _midnight(day: date, tz: tzinfo) -> datetime:

@@ -239,5 +239,10 @@ async def test_the_admin_scope_holds_every_unit(world: World) -> None:
         assert root is not None and tp is not None
         everyone = await exports.members_table(session, [root.id], NOW.tzinfo or UTC)
         theirs = await exports.members_table(session, [tp.id, tp.id], NOW.tzinfo or UTC)
+        counts = [
+            len((await exports.members_table(session, [root.id], UTC, parse_period(p))).rows)
+            for p in ("2026-11", "2026-10", "2026-H2")
+        ]
     assert len(everyone.rows) == 2 and len(theirs.rows) == 1
+    assert counts == [2, 0, 2]  # admitted on 3 November
     assert everyone.headers == [header for _, header in exports.columns("members")]
