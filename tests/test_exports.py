@@ -18,7 +18,7 @@ from models import Application, AuditEvent, Member, Role
 from services import exports
 from services.progress import parse_period
 from services.register import unit_by_code
-from tests.conftest import NOW, World, sqlite_url, t
+from tests.conftest import NOW, World, dispose, sqlite_url, t
 from tests.test_leads import give_role
 from tests.test_progress import seed
 
@@ -246,3 +246,29 @@ async def test_the_admin_scope_holds_every_unit(world: World) -> None:
     assert len(everyone.rows) == 2 and len(theirs.rows) == 1
     assert counts == [2, 0, 2]  # admitted on 3 November
     assert everyone.headers == [header for _, header in exports.columns("members")]
+
+
+@pytest.mark.postgres
+async def test_exports_and_the_page_on_postgresql(pg_url: str) -> None:
+    from services.public_progress import as_json, public_progress
+    from tests.test_backends import make_world
+
+    world = await make_world(pg_url)
+    try:
+        await seed(world)
+        await people(world)
+        async with world.session_factory() as session:
+            root = await unit_by_code(session, "LC")
+            assert root is not None
+            members = await exports.members_table(session, [root.id], UTC, parse_period("2026"))
+            apps = await exports.applications_table(session, [root.id], UTC, parse_period("2026"))
+            year = parse_period("2026")
+            assert year is not None
+            table = await exports.progress_table(session, [root.id], year, NOW.date(), t)
+            page = as_json(await public_progress(session, year, NOW))
+        # 35 of seed's members were admitted in 2026 (20 in 2025), and the 2 with applications
+        assert (len(members.rows), len(apps.rows)) == (37, 2)
+        assert [row[1] for row in table.rows][:2] == ["LC", "LC-TP"]
+        assert page["total"]["members"]["admitted"] == 47
+    finally:
+        await dispose(world.engine)
