@@ -4,6 +4,7 @@ loaded in headless Chromium on a phone-sized screen, as a person would see it.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -216,3 +217,36 @@ def test_the_web_command_stops_with_one_line(
             main(["web", "--host", "127.0.0.1", "--port", str(port)])
     assert str(stopped.value.code).startswith(f"Web error: cannot listen on 127.0.0.1:{port} (")
     assert "\n" not in str(stopped.value.code)
+
+
+async def test_run_serves_the_page_beside_polling(db_path: Path) -> None:
+    """`doanvien run --web`: the bot polls a Bot API server and the page answers meanwhile."""
+    from bot.runner import run_polling
+    from bot.settings import Settings
+    from bot.web import PublicWeb
+    from tests.botapi_server import BotAPIServer
+    from tests.conftest import sqlite_url
+
+    api = BotAPIServer(token="246810:WEB-TOKEN", bot_username="doanvien_bot")
+    await api.start()
+    with socket.socket() as probe:  # a free port for the page
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(
+        bot_token="246810:WEB-TOKEN",  # type: ignore[arg-type]
+        telegram_api_url=api.base_url,
+        database_url=sqlite_url(db_path),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    running = asyncio.create_task(run_polling(settings, None, PublicWeb("127.0.0.1", port)))
+    try:
+        await api.wait_polling(timeout=60)
+        status, _, body = await fetch(f"http://127.0.0.1:{port}/")
+        assert status == 200 and t("web-heading", root="LĐLĐ tỉnh Lai Châu") in body
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await api.stop()
+    with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
+        await fetch(f"http://127.0.0.1:{port}/health")
