@@ -3,7 +3,7 @@
 `GET /` is a read-only page of every unit's progress against its target (no personal data): a
 table and a bar chart with a line at the expected pace, rendered on the server (no script, no
 external asset), Vietnamese by default, `?lang=en` in English, `?period=2026-Q3` for another
-period. `GET /progress.json` serves the same figures for the federation's own site. Every value
+period, `?unit=CODE` for a unit below the site's own (its name links there). `GET /progress.json` serves the same figures for the federation's own site. Every value
 is escaped; the figures are computed at most once a minute per period.
 """
 
@@ -60,18 +60,37 @@ class PublicPage:
         self.settings = settings
         self.unit_code = unit_code
         self.clock = clock or (lambda: datetime.now(settings.tz))
-        self._cache: dict[str, tuple[float, PublicProgress]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, PublicProgress | None]] = {}
         self._lock = asyncio.Lock()
 
-    async def snapshot(self, period: Period) -> PublicProgress:
+    async def snapshot(self, period: Period, unit: str | None = None) -> PublicProgress | None:
+        """The figures of the site's unit, or of `unit` below it (None: no such unit)."""
+        key = (period.label, unit or "")
         async with self._lock:  # a burst of visitors computes the figures once
-            cached = self._cache.get(period.label)
+            cached = self._cache.get(key)
             if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
                 return cached[1]
             async with self.session_factory() as session:
-                found = await public_progress(session, period, self.clock(), self.unit_code)
-            self._cache[period.label] = (time.monotonic(), found)
+                now = self.clock()
+                found = await public_progress(session, period, now, self.unit_code, unit)
+            if len(self._cache) > 1000:  # asked for many units and periods: start again
+                self._cache.clear()
+            self._cache[key] = (time.monotonic(), found)
             return found
+
+    async def _asked(
+        self, request: web.Request
+    ) -> tuple[Texts, PublicProgress | None, tuple[int, str, str] | None]:
+        """The texts, the figures, or what was wrong with the request (status, reason, value)."""
+        text = Texts(self._locale(request), self.settings.default_locale)
+        period = self._period(request)
+        if period is None:
+            return text, None, (400, text("web-bad-period"), request.query.get("period", ""))
+        unit = request.query.get("unit", "")[:40] or None
+        found = await self.snapshot(period, unit)
+        if found is None:
+            return text, None, (404, text("web-unknown-unit"), unit or "")
+        return text, found, None
 
     def _period(self, request: web.Request) -> Period | None:
         text = request.query.get("period") or str(self.clock().year)
@@ -82,19 +101,18 @@ class PublicPage:
         return asked if asked in SUPPORTED_LOCALES else self.settings.default_locale
 
     async def page(self, request: web.Request) -> web.Response:
-        locale = self._locale(request)
-        text = Texts(locale, self.settings.default_locale)
-        period = self._period(request)
-        if period is None:
-            return _html(error_page(text, request.query.get("period", "")), status=400)
-        return _html(render_page(await self.snapshot(period), text))
+        text, found, wrong = await self._asked(request)
+        if wrong is not None or found is None:
+            status, reason, value = wrong or (404, "", "")
+            return _html(error_page(text, reason, value), status=status)
+        return _html(render_page(found, text))
 
     async def json(self, request: web.Request) -> web.Response:
-        period = self._period(request)
-        if period is None:
-            text = Texts(self._locale(request), self.settings.default_locale)
-            return _json({"error": text("web-bad-period")}, status=400)
-        return _json(as_json(await self.snapshot(period)))
+        _text, found, wrong = await self._asked(request)
+        if wrong is not None or found is None:
+            status, reason, _value = wrong or (404, "", "")
+            return _json({"error": reason}, status=status)
+        return _json(as_json(found))
 
 
 def _html(body: str, status: int = 200) -> web.Response:
@@ -219,7 +237,7 @@ td[data-label]::before{content:attr(data-label);font-weight:400;color:#555;text-
 def render_page(snapshot: PublicProgress, t: Texts) -> str:
     """The whole page; every value that comes from data or a translation is escaped."""
     period = snapshot.period
-    query = {"period": period.label} if period.label != str(snapshot.updated.year) else {}
+    query = _query(snapshot)
     other = next(locale for locale in SUPPORTED_LOCALES if locale != t.locale)
     week, monday, sunday = snapshot.week
     root = snapshot.total.unit.name if snapshot.total else ""
@@ -232,6 +250,7 @@ def render_page(snapshot: PublicProgress, t: Texts) -> str:
     )
     switch = "?" + urlencode({**query, "lang": other})
     json_link = "/progress.json" + ("?" + urlencode(query) if query else "")
+    back = "" if snapshot.top else f'<p class="meta"><a href="/">{esc(t("web-back"))}</a></p>'
     if snapshot.total is None:
         content = f"<section><p>{esc(t('web-no-units'))}</p></section>"
     else:
@@ -252,6 +271,7 @@ def render_page(snapshot: PublicProgress, t: Texts) -> str:
     }</a></nav>
 <h1>{esc(t("web-heading", root=root))}</h1>
 <p class="meta">{esc(meta)}</p>
+{back}
 </div></header>
 <main>
 {content}
@@ -262,12 +282,13 @@ def render_page(snapshot: PublicProgress, t: Texts) -> str:
 """
 
 
-def error_page(t: Texts, period: str) -> str:
+def error_page(t: Texts, reason: str, value: str) -> str:
     return f"""<!doctype html>
 <html lang="{esc(t.locale)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(t("web-title"))}</title><style>{CSS}</style></head>
-<body><main><section><p>{esc(t("web-bad-period"))}</p><p><code>{esc(period[:40])}</code></p>
+<body><main><section><p>{esc(reason)}</p><p><code>{esc(value[:40])}</code></p>
+<p><a href="/">{esc(t("web-back"))}</a></p>
 </section></main></body></html>
 """
 
@@ -321,9 +342,21 @@ TABLE_COLUMNS = (
 )
 
 
-def _cells(row: UnitProgress, t: Texts) -> list[str]:
+def _query(snapshot: PublicProgress, unit: str | None = None) -> dict[str, str]:
+    """The page's own parameters: the period unless it is this year, the unit below the top."""
+    period = snapshot.period.label
+    query = {"period": period} if period != str(snapshot.updated.year) else {}
+    if unit is None and not snapshot.top and snapshot.total is not None:
+        unit = snapshot.total.unit.code
+    return {**query, "unit": unit} if unit else query
+
+
+def _cells(snapshot: PublicProgress, row: UnitProgress, t: Texts) -> list[str]:
     figures, goal = row.figures, row.goal
     name = esc(row.unit.name)
+    if row.unit.code in snapshot.drill:  # its own units are one click away
+        link = "?" + urlencode({**_query(snapshot, row.unit.code), "lang": t.locale})
+        name = f'<a href="{esc(link)}">{name}</a>'
     if row.behind:
         name += f'<span class="badge">{esc(t("web-behind"))}</span>'
     unions = f"{t.number(figures.founded)} / {t.number(goal.unions)}"
@@ -344,7 +377,7 @@ def _table(snapshot: PublicProgress, t: Texts) -> str:
     labels = [esc(t(key)) for key in TABLE_COLUMNS]
 
     def line(row: UnitProgress, cls: str = "") -> str:
-        cells = _cells(row, t)
+        cells = _cells(snapshot, row, t)
         tds = [f"<td>{cells[0]}</td>"]
         pairs = zip(labels[1:], cells[1:], strict=True)
         tds += [f'<td data-label="{label}">{cell}</td>' for label, cell in pairs]

@@ -21,6 +21,9 @@ class PublicProgress:
     updated: datetime  # aware, in the federation's time zone
     total: UnitProgress | None  # the unit the page is about; None when no units are loaded
     units: list[UnitProgress] = field(default_factory=list)  # its own units
+    # Codes of the listed units that have units of their own (their page can be opened).
+    drill: frozenset[str] = frozenset()
+    top: bool = True  # the page of the unit the site is about, not one below it
 
     @property
     def week(self) -> tuple[str, date, date]:
@@ -37,18 +40,34 @@ class PublicProgress:
 
 
 async def public_progress(
-    session: AsyncSession, period: Period, now: datetime, unit_code: str | None = None
-) -> PublicProgress:
-    """The progress of a unit (default: the root of the tree) and of each of its own units."""
-    unit: Unit | None
-    unit = await (unit_by_code(session, unit_code) if unit_code else root_unit(session))
-    if unit is None:
+    session: AsyncSession,
+    period: Period,
+    now: datetime,
+    top_code: str | None = None,
+    unit_code: str | None = None,
+) -> PublicProgress | None:
+    """The progress of a unit and of each of its own units: the site's unit (`top_code`,
+    default the root of the tree) or `unit_code` below it; None when that is no such unit."""
+    top: Unit | None
+    top = await (unit_by_code(session, top_code) if top_code else root_unit(session))
+    if top is None:
         return PublicProgress(period, now, None)
     tree = await UnitTree.load(session)
+    unit = await unit_by_code(session, unit_code) if unit_code else top
+    if unit is None or not tree.within(unit.id, top.id):
+        return None
     children = sorted(u for u, parent in tree.parent.items() if parent == unit.id)
     report = await progress(session, [unit.id, *children], period, now.date())
     rows = {row.unit.id: row for row in report.units}
-    return PublicProgress(period, now, rows.get(unit.id), [rows[u] for u in children if u in rows])
+    parents = set(tree.parent.values())
+    return PublicProgress(
+        period,
+        now,
+        rows.get(unit.id),
+        [rows[u] for u in children if u in rows],
+        frozenset(rows[u].unit.code for u in children if u in rows and u in parents),
+        unit.id == top.id,
+    )
 
 
 def _unit_json(row: UnitProgress) -> dict[str, Any]:

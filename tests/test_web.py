@@ -250,3 +250,22 @@ async def test_run_serves_the_page_beside_polling(db_path: Path) -> None:
         await api.stop()
     with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
         await fetch(f"http://127.0.0.1:{port}/health")
+
+
+async def test_a_unit_s_own_page_within_the_site_s_unit(site: str, world: World) -> None:
+    _, _, page = await fetch(f"{site}/")
+    assert '<a href="?unit=LC-TP&amp;lang=vi">LĐLĐ thành phố Lai Châu</a>' in page
+    status, _, district = await fetch(f"{site}/?unit=LC-TP")
+    assert status == 200 and t("web-heading", root="LĐLĐ thành phố Lai Châu") in district
+    assert t("web-back") in district and 'href="?unit=LC-TP&amp;lang=en"' in district
+    status, _, body = await fetch(f"{site}/progress.json?unit=LC-TP&period=2026-H1")
+    assert status == 200 and '"code": "LC-TP"' in body
+    status, _, missing = await fetch(f"{site}/?unit=NOPE")
+    assert status == 404 and t("web-unknown-unit") in missing
+    # A site about LC-TP shows nothing outside it.
+    page_tp = PublicPage(world.session_factory, world.settings, "LC-TP", clock=lambda: NOW)
+    year = parse_period("2026")
+    assert year is not None
+    assert await page_tp.snapshot(year, "LC-TD") is None
+    inside = await page_tp.snapshot(year)
+    assert inside is not None and inside.total is not None and inside.total.unit.code == "LC-TP"

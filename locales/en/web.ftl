@@ -65,3 +65,5 @@ web-switch = Tiếng Việt
 web-no-units = No units yet.
 web-bad-period = That period is not valid. For example: ?period=2026, 2026-H1, 2026-Q3 or 2026-07.
 web-json = The same data as JSON
+web-unknown-unit = This unit is not on the progress page.
+web-back = ← Back to the main page

@@ -65,3 +65,5 @@ web-switch = English
 web-no-units = Chưa có đơn vị nào.
 web-bad-period = Kỳ không hợp lệ. Ví dụ: ?period=2026, 2026-H1, 2026-Q3 hoặc 2026-07.
 web-json = Dữ liệu dạng JSON
+web-unknown-unit = Không có đơn vị này trong trang tiến độ.
+web-back = ← Về trang chung
