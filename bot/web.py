@@ -3,8 +3,9 @@
 `GET /` is a read-only page of every unit's progress against its target (no personal data): a
 table and a bar chart with a line at the expected pace, rendered on the server (no script, no
 external asset), Vietnamese by default, `?lang=en` in English, `?period=2026-Q3` for another
-period, `?unit=CODE` for a unit below the site's own (its name links there). `GET /progress.json` serves the same figures for the federation's own site. Every value
-is escaped; the figures are computed at most once a minute per period.
+period, `?unit=CODE` for a unit below the site's own (its name links there).
+`GET /progress.json` serves the same figures for the federation's own site. Every value is
+escaped; the figures are computed at most once a minute per period and unit.
 """
 
 from __future__ import annotations
