@@ -18,6 +18,7 @@ from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.outbox import OutboxSender
 from bot.polling import Poller, Stopped, reachable
 from bot.settings import Settings
+from bot.web import PublicPage, PublicWeb, build_web_app, start_site
 from bot.webhook import serve
 from locales import SUPPORTED_LOCALES, fluent_core
 from models.db import create_engine, create_session_factory
@@ -69,7 +70,9 @@ class Webhook:
     port: int = 8080
 
 
-async def run_polling(settings: Settings, webhook: Webhook | None = None) -> None:
+async def run_polling(
+    settings: Settings, webhook: Webhook | None = None, page: PublicWeb | None = None
+) -> None:
     if settings.database_url.startswith("sqlite"):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -83,7 +86,11 @@ async def run_polling(settings: Settings, webhook: Webhook | None = None) -> Non
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     sender: asyncio.Task[None] | None = None
+    site = None
     try:
+        if page is not None:  # the public progress page, beside polling or the webhook
+            public = PublicPage(session_factory, settings)
+            site = await start_site(build_web_app(public), page.host, page.port)
         scheduler.start()
         me = await reachable(bot.get_me, stop, "the Bot API")
         await reachable(
@@ -110,6 +117,8 @@ async def run_polling(settings: Settings, webhook: Webhook | None = None) -> Non
         if sender is not None:
             await sender
         scheduler.shutdown(wait=False)
+        if site is not None:
+            await site.cleanup()
         await dp.fsm.close()
         await bot.session.close()
         await engine.dispose()

@@ -110,6 +110,7 @@ ROLE_MENU: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...] = (
         (("menu-review", "review"), ("menu-founding", "founding")),
     ),
     (frozenset({Role.OFFICER, Role.ADMIN}), (("menu-figures", "figures"),)),
+    (frozenset({Role.OFFICER, Role.STEERING, Role.ADMIN}), (("export-menu", "export"),)),
     (
         frozenset({Role.OFFICER, Role.ADMIN}),
         (("menu-questions", "questions"), ("menu-transfers", "transfers")),
