@@ -19,7 +19,8 @@ BOT_TOKEN is not set, so there is no Telegram bot to serve.
 To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps;
 then start the bot with
     BOT_TOKEN=123456789:AA... doanvien run
-(or put BOT_TOKEN=... in a .env file in this folder).
+(or put BOT_TOKEN=... in a .env file in this folder). For Zalo, set ZALO_BOT_TOKEN
+(from Zalo Bot Creator) instead or as well.
 
 To try the bot right now without a token, in this terminal:
     doanvien demo       # load demo units and enterprises (Lai Châu)
@@ -42,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="0.0.0.0", help="where the webhook server listens")
     run.add_argument("--port", type=int, default=8080, help="the webhook server's port")
+    run.add_argument(
+        "--zalo-webhook",
+        metavar="URL",
+        default=None,
+        help="the public HTTPS address Zalo posts updates to (with ZALO_BOT_TOKEN); without it, "
+        "Zalo is long-polled",
+    )
+    run.add_argument("--zalo-port", type=int, default=8081, help="the Zalo webhook's port")
     commands.add_parser("migrate", help="upgrade the database to the newest schema")
     demo = commands.add_parser("demo", help="load demo units and enterprises")
     demo.add_argument("--enterprises", type=int, default=300)
@@ -154,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and settings.zalo_bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
         unready = asyncio.run(_unready_database(settings))
@@ -164,7 +173,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         from bot.runner import Webhook, run_polling
 
         webhook = Webhook(args.webhook, args.host, args.port) if args.webhook else None
-        asyncio.run(run_polling(settings, webhook))
+        zalo = Webhook(args.zalo_webhook, args.host, args.zalo_port) if args.zalo_webhook else None
+        asyncio.run(run_polling(settings, webhook, zalo))
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "demo":

@@ -10,7 +10,7 @@ choices that cannot be typed otherwise (search results) and lists the rest by th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -115,13 +115,13 @@ def menu_of(
             [b for b in row if share_contact or not b.request_contact] for row in markup.keyboard
         ]
         kept = [row for row in kept if row]
-        buttons = [(b.text, None, not typed, bool(b.request_contact)) for row in kept for b in row]
+        keys = [(b.text, None, not typed, bool(b.request_contact)) for row in kept for b in row]
         rows = tuple(len(row) for row in kept)
-        return Menu(_numbered(buttons), typed, typed, message_id, text, rows)
+        return Menu(_numbered(keys), typed, typed, message_id, text, rows)
     return None
 
 
-def _numbered(buttons: list[tuple[str, str | None, bool, bool]]) -> tuple[Entry, ...]:
+def _numbered(buttons: Sequence[tuple[str, str | None, bool, bool]]) -> tuple[Entry, ...]:
     entries: list[Entry] = []
     number = 0
     for label, data, by_number, contact in buttons:

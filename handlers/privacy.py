@@ -21,7 +21,11 @@ from services.forms.join import draft_text, gender_label
 from services.forms.lead import local
 from services.register import enterprise_by_id
 
-CHANNEL_KEYS = {"telegram": "channel-telegram", "console": "channel-console"}
+CHANNEL_KEYS = {
+    "telegram": "channel-telegram",
+    "console": "channel-console",
+    "zalo": "channel-zalo",
+}
 LANGUAGE_KEYS = {"vi": "language-vi", "en": "language-en"}
 
 
