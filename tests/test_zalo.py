@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
-from models import Application, Person
+from bot.zalo.channel import build_app, poll
+from bot.zalo.session import TEXT_MAX, split
+from models import Application, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
+from services.access import grant_role
+from services.register import unit_by_code
+from tests.conftest import t
 from tests.journeys import complete_join
 from tests.zalo_user import ZaloWorld, close_zalo_world, open_zalo_world
 
@@ -20,14 +28,184 @@ async def zalo(db_path: Path) -> AsyncIterator[ZaloWorld]:
     await close_zalo_world(world, engine)
 
 
+async def give_zalo_role(zalo: ZaloWorld, zalo_id: str, role: str, unit_code: str) -> None:
+    person_id = await zalo.person_id(zalo_id)
+    async with zalo.channel.chats.session_factory() as session:
+        person = await session.get(Person, person_id)
+        unit = await unit_by_code(session, unit_code)
+        assert person is not None and unit is not None
+        await grant_role(session, person, role, unit)
+        await session.commit()
+
+
+async def count(zalo: ZaloWorld, model: type) -> int:
+    async with zalo.channel.chats.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
 async def test_a_worker_joins_entirely_on_zalo(zalo: ZaloWorld) -> None:
     worker = zalo.user("f00dcafe01", "Lan")
     await complete_join(worker)
-    for m in worker.inbox:
-        print("----\n" + m.text)
     async with zalo.channel.chats.session_factory() as session:
         [application] = list(await session.scalars(select(Application)))
         person = await session.get(Person, application.person_id)
     assert person is not None and person.channel == "zalo"
     assert application.reference is not None and application.reference in worker.last.text
+    # The phone step asked for the number typed, and took it.
+    asked = next(m.text for m in worker.inbox if t("join-ask-phone") in m.text)
+    assert t("zalo-type-phone") in asked and t("join-share-phone") not in asked
     assert application.phone == "+84912345678"
+    # Menus are numbered lines; nothing carries HTML.
+    assert f"1. {t('menu-join')}" in worker.last.text
+    assert not any("<b>" in m.text or "&amp;" in m.text for m in worker.inbox)
+
+
+async def test_an_officer_approves_on_zalo_and_the_worker_hears_it_there(zalo: ZaloWorld) -> None:
+    worker = zalo.user("a1", "Lan")
+    await complete_join(worker)
+    await give_zalo_role(zalo, "b2", Role.OFFICER, "LC-TP")
+    officer = zalo.user("b2", "Bình")
+    await officer.send("/review")
+    await officer.click(t("review-approve"))
+    async with zalo.channel.chats.session_factory() as session:
+        [member] = list(await session.scalars(select(Member)))
+    assert t("review-approved", name="Nguyễn Thị Lan", number=member.number) in officer.last.text
+    told = "\n".join(m.text for m in worker.inbox[-3:])
+    assert member.number in told
+    # No public URL is configured: the card is described, not sent as an image.
+    assert t("worker-card-caption", number=member.number) in told
+    assert t("zalo-no-image") in told
+    assert not any(m.photo for m in zalo.server.sent)
+
+
+async def test_a_collaborator_reports_a_lead_on_zalo_typing_counts(zalo: ZaloWorld) -> None:
+    await give_zalo_role(zalo, "c3", Role.COLLABORATOR, "LC-TP-W03")
+    user = zalo.user("c3", "Hoa")
+    await user.send("/lead")
+    await user.click(t("lead-tax-code-unknown"))
+    await user.send("Công ty TNHH Gạch Men Phong Thổ")
+    await user.send("Số 5 đường 19/5")
+    assert t("lead-ask-workers") in user.last.text
+    # "2" is two workers here, not the second line of the menu (Cancel).
+    await user.send("2")
+    assert t("form-cancel-confirm") not in user.last.text
+    await user.click(t("lead-yes"))  # pays the union fee
+    await user.click(t("lead-no"))
+    await user.click(t("lead-no"))
+    await user.send("6")
+    await user.click(t("lead-skip"))
+    await user.click(t("lead-skip"))
+    async with zalo.channel.chats.session_factory() as session:
+        [lead] = list(await session.scalars(select(Lead)))
+        enterprise = await session.get(Enterprise, lead.enterprise_id)
+    assert enterprise is not None and (enterprise.employees, enterprise.pays_union_fee) == (2, True)
+    assert lead.ref in user.last.text
+
+
+async def test_a_number_that_fits_no_choice_gets_a_hint_and_the_menu_again(
+    zalo: ZaloWorld,
+) -> None:
+    user = zalo.user("d4")
+    await user.send("/start")
+    menu = user.last.text
+    hint, again = await user.send("9")
+    assert t("zalo-no-such-choice", number=9, last=6) == hint.text
+    assert again.text == menu
+    await user.send(t("menu-why").upper())  # a label, in capitals, answers too
+    assert t("why-topic-benefits") in user.last.text
+
+
+async def test_images_and_stickers_are_refused_politely(zalo: ZaloWorld) -> None:
+    user = zalo.user("e5")
+    await user.send("/join")
+    await user.click(t("join-consent-agree"))
+    await user.send_image()
+    assert t("join-text-only") in user.last.text
+    await user.send_sticker()
+    assert t("join-text-only") in user.last.text
+
+
+async def test_polling_handles_replays_once_and_idles_on_408(zalo: ZaloWorld) -> None:
+    zalo.server.poll_cap = 0.05
+    zalo.server.text("f6", "/start")
+    zalo.server.text("f6", "/why")
+    stop = asyncio.Event()
+    task = asyncio.create_task(poll(zalo.channel, stop, wait=1))
+    await _until(lambda: len(zalo.server.sent) >= 2)
+    zalo.server.replay(2)  # Zalo hands both out again
+    await _until(lambda: not zalo.server.pending)
+    await asyncio.sleep(0.3)  # several idle polls (408) meanwhile
+    stop.set()
+    await task
+    assert len(zalo.server.texts("f6")) == 2
+    assert await count(zalo, ProcessedUpdate) == 2
+    idle = [c for c in zalo.server.calls if c[0] == "getUpdates"]
+    assert len(idle) > 5
+
+
+async def test_a_replay_after_a_restart_is_still_recognised(db_path: Path) -> None:
+    world, engine = await open_zalo_world(db_path)
+    world.user("g7")
+    await world.users["g7"].send("/start")
+    restarted, engine2 = await open_zalo_world(db_path)
+    restarted.server.pending.extend(world.server.consumed)
+    restarted.user("g7")
+    await restarted.step()
+    assert restarted.server.sent == []
+    await close_zalo_world(world, engine)
+    await close_zalo_world(restarted, engine2)
+
+
+async def test_webhook_refuses_a_wrong_secret_and_handles_the_right_one(zalo: ZaloWorld) -> None:
+    app = build_app(zalo.channel, "s3cret-token-xyz", "/zalo")
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        zalo.server.webhook = {"url": str(client.make_url("/zalo")), "secret_token": "wrong-one!"}
+        zalo.server.text("h8", "/start")
+        assert await zalo.server.post_webhook() == [401]
+        assert zalo.server.sent == []
+        zalo.server.webhook["secret_token"] = "s3cret-token-xyz"
+        zalo.server.text("h8", "/start")
+        assert await zalo.server.post_webhook() == [200]
+        assert t("menu-join") in zalo.server.texts("h8")[-1]
+    finally:
+        await client.close()
+
+
+def test_long_texts_are_split_on_line_boundaries() -> None:
+    lines = [f"dòng {i:04d} " + "x" * 40 for i in range(120)]
+    parts = split("\n".join(lines))
+    assert len(parts) > 1 and all(len(p) <= TEXT_MAX for p in parts)
+    assert "\n".join(parts).splitlines() == lines  # nothing lost, no line cut
+    assert all(len(p) <= TEXT_MAX for p in split("y" * 4500))
+
+
+async def test_a_long_message_reaches_zalo_in_parts(zalo: ZaloWorld) -> None:
+    await zalo.person_id("i9")
+    chat = await zalo.channel.chats.arrived("i9")
+    text = "\n".join(f"<b>{i}</b> " + "chữ " * 30 for i in range(40))
+    await zalo.channel.bot.send_message(chat, text)
+    sent = zalo.server.texts("i9")
+    assert len(sent) > 1 and all(len(s) <= TEXT_MAX for s in sent)
+    assert "<b>" not in "".join(sent)
+
+
+async def test_errors_with_http_200_and_quota_become_aiogram_errors(zalo: ZaloWorld) -> None:
+    chat = await zalo.channel.chats.arrived("j10")
+    zalo.server.fail("sendMessage", 400, "text is invalid")  # HTTP 200, ok: false
+    with pytest.raises(TelegramBadRequest):
+        await zalo.channel.bot.send_message(chat, "xin chào")
+    zalo.server.fail("sendMessage", 429, "Quota exceeded", http_status=429)
+    with pytest.raises(TelegramRetryAfter):
+        await zalo.channel.bot.send_message(chat, "xin chào")
+    await zalo.channel.bot.send_message(chat, "xin chào")
+    assert zalo.server.texts("j10") == ["xin chào"]
+
+
+async def _until(condition: object, seconds: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():  # type: ignore[operator]
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
