@@ -16,8 +16,9 @@ from bot.zalo.session import TEXT_MAX, split
 from models import Application, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
 from services.access import grant_role
 from services.register import unit_by_code
-from tests.conftest import t
+from tests.conftest import World, t
 from tests.journeys import complete_join
+from tests.test_review import officer
 from tests.zalo_user import ZaloWorld, close_zalo_world, open_zalo_world
 
 
@@ -209,3 +210,21 @@ async def _until(condition: object, seconds: float = 5.0) -> None:
     while not condition():  # type: ignore[operator]
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.01)
+
+
+async def test_an_officer_on_telegram_reaches_a_worker_on_zalo(
+    zalo: ZaloWorld, world: World
+) -> None:
+    worker = zalo.user("k11", "Lan")
+    await complete_join(worker)
+    reviewer = await officer(world, 712)
+    await reviewer.send("/review")
+    await reviewer.click(t("review-approve"))
+    worker_chat = await zalo.channel.chats.arrived("k11")
+    # Nothing went to Telegram for the worker: the row waits for the Zalo sender.
+    assert all(m.chat_id != worker_chat for m in world.api.sent)
+    assert await zalo.channel.outbox.drain(zalo.channel.bot) >= 2
+    async with zalo.channel.chats.session_factory() as session:
+        [member] = list(await session.scalars(select(Member)))
+    told = "\n".join(zalo.server.texts("k11"))
+    assert member.number in told and t("zalo-no-image") in told
