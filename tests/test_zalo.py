@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.zalo.channel import build_app, poll
 from bot.zalo.session import TEXT_MAX, split
-from models import Application, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
+from models import Application, ChatLink, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
 from services.access import grant_role
 from services.register import unit_by_code
 from tests.conftest import World, t
@@ -228,3 +229,52 @@ async def test_an_officer_on_telegram_reaches_a_worker_on_zalo(
         [member] = list(await session.scalars(select(Member)))
     told = "\n".join(zalo.server.texts("k11"))
     assert member.number in told and t("zalo-no-image") in told
+
+
+async def test_a_code_from_my_data_links_a_zalo_chat_to_a_telegram_record(
+    zalo: ZaloWorld, world: World
+) -> None:
+    telegram = world.sim.user(801)
+    await complete_join(telegram)
+    await telegram.send("/mydata")
+    found = re.search(r"/link ([A-Z0-9]{4}-[A-Z0-9]{4})", telegram.last.text)
+    assert found is not None
+    user = zalo.user("zz1")
+    await user.send("/start")
+    await user.send(f"/link {found[1].lower()}")
+    assert t("link-done") in user.inbox[-1].text
+    async with zalo.channel.chats.session_factory() as session:
+        [application] = list(await session.scalars(select(Application)))
+    await user.send("/status")
+    assert application.reference is not None and application.reference in user.last.text
+    # The code worked once.
+    other = zalo.user("zz2")
+    await other.send(f"/link {found[1]}")
+    assert t("link-code-unknown") in other.last.text
+    # The worker last wrote on Zalo: the officer's decision, taken on Telegram, goes there.
+    reviewer = await officer(world, 802)
+    await reviewer.send("/review")
+    await reviewer.click(t("review-approve"))
+    assert await zalo.channel.outbox.drain(zalo.channel.bot) >= 1
+    async with zalo.channel.chats.session_factory() as session:
+        [member] = list(await session.scalars(select(Member)))
+        people = await session.scalar(select(func.count()).select_from(Person))
+        zalo_people = list(await session.scalars(select(Person).where(Person.channel == "zalo")))
+    assert member.number in "\n".join(zalo.server.texts("zz1"))
+    # One record for the worker (the Zalo chat's own empty one went), reached on Zalo.
+    assert [p.id for p in zalo_people if p.id == member.person_id] == [member.person_id]
+    assert people == 3  # the worker, zz2 and the officer
+    await user.send("/mydata")
+    assert t("link-linked-chat", channel="Telegram", chat_id="801") in user.last.text
+
+
+async def test_a_chat_with_records_of_its_own_is_not_linked(zalo: ZaloWorld, world: World) -> None:
+    telegram = world.sim.user(811)
+    await telegram.send("/mydata")
+    found = re.search(r"/link ([A-Z0-9]{4}-[A-Z0-9]{4})", telegram.last.text)
+    assert found is not None
+    user = zalo.user("zz3")
+    await complete_join(user)
+    await user.send(f"/link {found[1]}")
+    assert t("link-chat-has-records") in user.last.text
+    assert await count(zalo, ChatLink) == 0
