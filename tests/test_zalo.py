@@ -54,12 +54,12 @@ async def test_a_worker_joins_entirely_on_zalo(zalo: ZaloWorld) -> None:
     assert person is not None and person.channel == "zalo"
     assert application.reference is not None and application.reference in worker.last.text
     # The phone step asked for the number typed, and took it.
-    asked = next(m.text for m in worker.inbox if t("join-ask-phone") in m.text)
+    asked = next(m.shown for m in worker.inbox if t("join-ask-phone") in m.shown)
     assert t("zalo-type-phone") in asked and t("join-share-phone") not in asked
     assert application.phone == "+84912345678"
     # Menus are numbered lines; nothing carries HTML.
-    assert f"1. {t('menu-join')}" in worker.last.text
-    assert not any("<b>" in m.text or "&amp;" in m.text for m in worker.inbox)
+    assert f"1. {t('menu-join')}" in worker.last.shown
+    assert not any("<b>" in m.shown or "&amp;" in m.shown for m in worker.inbox)
 
 
 async def test_an_officer_approves_on_zalo_and_the_worker_hears_it_there(zalo: ZaloWorld) -> None:
@@ -109,12 +109,12 @@ async def test_a_number_that_fits_no_choice_gets_a_hint_and_the_menu_again(
 ) -> None:
     user = zalo.user("d4")
     await user.send("/start")
-    menu = user.last.text
+    menu = user.last.shown
     hint, again = await user.send("9")
-    assert t("zalo-no-such-choice", number=9, last=6) == hint.text
-    assert again.text == menu
+    assert t("zalo-no-such-choice", number=9, last=6) == hint.shown
+    assert again.shown == menu
     await user.send(t("menu-why").upper())  # a label, in capitals, answers too
-    assert t("why-topic-benefits") in user.last.text
+    assert t("why-topic-benefits") in user.last.shown
 
 
 async def test_images_and_stickers_are_refused_politely(zalo: ZaloWorld) -> None:

@@ -16,11 +16,36 @@ from bot.settings import Settings
 from bot.zalo.channel import ZaloChannel, build_zalo
 from models.db import create_engine, create_session_factory
 from services.people import get_or_create_person
-from tests.conftest import NOW, dispose, sqlite_url
-from tests.zalo_server import Sent, ZaloServer
+from tests.conftest import NOW, dispose, sqlite_url, t
+from tests.zalo_server import ZaloServer
 
 _NUMBERED = re.compile(r"^(\d+)\. (.+)$")
 _TYPED = re.compile(r"^• (.+)$")
+_HINTS = {
+    t(key, locale) for key in ("zalo-menu-hint", "zalo-type-phone") for locale in ("vi", "en")
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A message as the person sees it (`shown`), and its `text` without the menu under it,
+    so that assertions read as they do for Telegram."""
+
+    shown: str
+
+    @property
+    def text(self) -> str:
+        body, _, block = self.shown.rpartition("\n\n")
+        menu = block.splitlines()
+        is_menu = [bool(_NUMBERED.match(line) or _TYPED.match(line)) for line in menu]
+        hinted = any(line in _HINTS or line.startswith("• ") for line in menu)
+        if (
+            body
+            and hinted
+            and all(m or line in _HINTS for m, line in zip(is_menu, menu, strict=True))
+        ):
+            return body
+        return self.shown
 
 
 @dataclass
@@ -77,37 +102,40 @@ class ZaloUser:
     world: ZaloWorld
     zalo_id: str
     name: str
-    inbox: list[Sent] = field(default_factory=list)
+    inbox: list[Seen] = field(default_factory=list)
 
-    async def _after(self, push: str) -> list[Sent]:
+    async def _after(self, push: str) -> list[Seen]:
         del push
         server = self.world.server
         before = len(server.sent)
         await self.world.step()
+        mine: list[Seen] = []
         for message in server.sent[before:]:
             owner = self.world.users.get(message.chat_id)
             if owner is not None:
-                owner.inbox.append(message)
-        return [m for m in server.sent[before:] if m.chat_id == self.zalo_id]
+                owner.inbox.append(Seen(message.text))
+            if message.chat_id == self.zalo_id:
+                mine.append(owner.inbox[-1] if owner is not None else Seen(message.text))
+        return mine
 
-    async def send(self, text: str) -> list[Sent]:
+    async def send(self, text: str) -> list[Seen]:
         return await self._after(self.world.server.text(self.zalo_id, text, self.name))
 
-    async def send_image(self) -> list[Sent]:
+    async def send_image(self) -> list[Seen]:
         return await self._after(self.world.server.image(self.zalo_id, self.name))
 
-    async def send_sticker(self) -> list[Sent]:
+    async def send_sticker(self) -> list[Seen]:
         return await self._after(self.world.server.sticker(self.zalo_id, self.name))
 
     @property
-    def last(self) -> Sent:
+    def last(self) -> Seen:
         assert self.inbox, "the bot has not said anything yet"
         return self.inbox[-1]
 
     def choice(self, label: str) -> str:
         """What to type to pick `label` in the newest menu: its number, or its label."""
         for message in reversed(self.inbox):
-            lines = message.text.splitlines()
+            lines = message.shown.splitlines()
             numbered = [m for m in map(_NUMBERED.match, lines) if m]
             typed = [m for m in map(_TYPED.match, lines) if m]
             if not numbered and not typed:
@@ -122,5 +150,5 @@ class ZaloUser:
             raise AssertionError(f"no choice {label!r}; the newest menu has {shown}")
         raise AssertionError("no menu was shown")
 
-    async def click(self, label: str) -> list[Sent]:
+    async def click(self, label: str) -> list[Seen]:
         return await self.send(self.choice(label))
