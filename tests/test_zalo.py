@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.zalo.channel import build_app, poll
+from bot.logs import redact
+from bot.zalo.api import ZaloApi, ZaloError
+from bot.zalo.channel import add_file_route, build_app, poll
 from bot.zalo.session import TEXT_MAX, split
 from models import Application, ChatLink, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
 from services.access import grant_role
@@ -278,3 +281,39 @@ async def test_a_chat_with_records_of_its_own_is_not_linked(zalo: ZaloWorld, wor
     await user.send(f"/link {found[1]}")
     assert t("link-chat-has-records") in user.last.text
     assert await count(zalo, ChatLink) == 0
+
+
+async def test_with_a_public_url_the_member_card_is_sent_as_an_image(db_path: Path) -> None:
+    zalo, engine = await open_zalo_world(db_path, zalo_public_url="http://127.0.0.1:9/x")
+    public = zalo.channel.public
+    assert public is not None
+    app = web.Application()
+    add_file_route(app, public)
+    files = TestServer(app)
+    await files.start_server()
+    public.base_url = str(files.make_url("/"))
+    try:
+        await complete_join(zalo.user("m13"))
+        await give_zalo_role(zalo, "n14", Role.OFFICER, "LC-TP")
+        officer_on_zalo = zalo.user("n14", "Bình")
+        await officer_on_zalo.send("/review")
+        await officer_on_zalo.click(t("review-approve"))
+        [card] = [m for m in zalo.server.sent if m.photo]
+        assert card.chat_id == "m13" and card.photo is not None
+        assert card.photo.startswith(public.base_url.rstrip("/") + "/zalo/files/")
+        assert card.photo_bytes is not None and card.photo_bytes.startswith(b"\x89PNG")
+        assert t("zalo-no-image") not in "\n".join(zalo.server.texts("m13"))
+    finally:
+        await files.close()
+        await close_zalo_world(zalo, engine)
+
+
+async def test_the_token_stays_out_of_errors_and_logs() -> None:
+    token = "1459232241454765289:Xy7-AbCdEfGhIjKlMnOpQrStUv"
+    assert token not in redact(f"POST https://bot-api.zaloplatforms.com/bot{token}/getMe")
+    api = ZaloApi(token, "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(ZaloError) as refused:
+        await api.call("getMe")
+    await api.close()
+    assert refused.value.code == 0 and token not in str(refused.value)
+    assert token not in repr(api)

@@ -34,6 +34,7 @@ class Sent:
     chat_id: str
     text: str
     photo: str | None = None
+    photo_bytes: bytes | None = None  # fetched from `photo`, as Zalo does
 
 
 @dataclass
@@ -193,8 +194,10 @@ class ZaloServer:
         url = self.webhook["url"] if self.webhook else ""
         return {"url": url, "updated_at": int(time.time() * 1000)}
 
-    def _message(self, chat: Any, text: str, photo: str | None = None) -> Any:
-        self.sent.append(Sent(str(chat), text, photo))
+    def _message(
+        self, chat: Any, text: str, photo: str | None = None, data: bytes | None = None
+    ) -> Any:
+        self.sent.append(Sent(str(chat), text, photo, data))
         return {"message_id": secrets.token_hex(10), "date": int(time.time() * 1000)}
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
@@ -211,7 +214,12 @@ class ZaloServer:
             return _error(400, "photo must be a URL", 200)
         if len(caption) > TEXT_MAX:
             return _error(400, f"caption must be at most {TEXT_MAX} characters", 200)
-        return self._message(params.get("chat_id"), caption, photo)
+        # Zalo fetches the photo from its URL: one that does not answer is refused.
+        async with ClientSession() as http, http.get(photo) as response:
+            if response.status != 200:
+                return _error(400, "photo could not be fetched", 200)
+            data = await response.read()
+        return self._message(params.get("chat_id"), caption, photo, data)
 
     async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
         if params.get("action") not in ("typing", "upload_photo"):
