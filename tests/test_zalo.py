@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,9 +23,11 @@ from bot.zalo.session import TEXT_MAX, split
 from models import Application, ChatLink, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
 from services.access import grant_role
 from services.register import unit_by_code
-from tests.conftest import World, t
+from tests.conftest import World, sqlite_url, t
 from tests.journeys import complete_join
+from tests.test_e2e import SCRUBBED_ENV
 from tests.test_review import officer
+from tests.zalo_server import ZaloServer
 from tests.zalo_user import ZaloWorld, close_zalo_world, open_zalo_world
 
 
@@ -317,3 +322,48 @@ async def test_the_token_stays_out_of_errors_and_logs() -> None:
     await api.close()
     assert refused.value.code == 0 and token not in str(refused.value)
     assert token not in repr(api)
+
+
+async def test_doanvien_run_serves_zalo_alone_and_stops_cleanly(
+    db_path: Path, tmp_path: Path
+) -> None:
+    server = ZaloServer()
+    await server.start()
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV and "ZALO" not in k}
+    env.update(
+        ZALO_BOT_TOKEN=server.token,
+        ZALO_API_URL=server.url,
+        DATABASE_URL=sqlite_url(db_path),
+        LOG_LEVEL="DEBUG",
+        PYTHONUNBUFFERED="1",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        server.text("p15", "/start")
+        await _until(lambda: server.texts("p15"), 60)
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await server.stop()
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
+    assert code == 0, log
+    assert t("menu-join") in server.texts("p15")[0]
+    methods = [method for method, _ in server.calls]
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    # Not a trace of the token, at DEBUG.
+    assert server.token not in log and server.token.split(":")[1] not in log
+    assert "Traceback" not in log
