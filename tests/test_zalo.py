@@ -17,13 +17,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.logs import redact
+from bot.runner import Webhook
+from bot.settings import Settings
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.channel import add_file_route, build_app, poll
+from bot.zalo.runner import serve_zalo
 from bot.zalo.session import TEXT_MAX, split
 from models import Application, ChatLink, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
+from models.db import create_engine, create_session_factory
 from services.access import grant_role
 from services.register import unit_by_code
-from tests.conftest import World, sqlite_url, t
+from tests.conftest import World, dispose, sqlite_url, t
 from tests.journeys import complete_join
 from tests.test_e2e import SCRUBBED_ENV
 from tests.test_review import officer
@@ -367,3 +371,36 @@ async def test_doanvien_run_serves_zalo_alone_and_stops_cleanly(
     # Not a trace of the token, at DEBUG.
     assert server.token not in log and server.token.split(":")[1] not in log
     assert "Traceback" not in log
+
+
+async def test_the_zalo_webhook_mode_registers_a_secret_and_serves_updates(
+    zalo: ZaloWorld, db_path: Path, unused_tcp_port: int
+) -> None:
+    config = Settings(  # type: ignore[call-arg]
+        database_url=sqlite_url(db_path),
+        zalo_bot_token=zalo.server.token,
+        zalo_api_url=zalo.server.url,
+        _env_file=None,
+    )
+    engine = create_engine(config.database_url)
+    stop = asyncio.Event()
+    url = f"http://127.0.0.1:{unused_tcp_port}/zalo"
+    serving = asyncio.create_task(
+        serve_zalo(
+            config, create_session_factory(engine), stop, Webhook(url, "127.0.0.1", unused_tcp_port)
+        )
+    )
+    try:
+        await _until(lambda: zalo.server.webhook is not None)
+        assert zalo.server.webhook is not None
+        assert 8 <= len(zalo.server.webhook["secret_token"]) <= 256
+        zalo.server.text("q16", "/start")
+        assert await zalo.server.post_webhook() == [200]
+        assert t("menu-join") in zalo.server.texts("q16")[0]
+        zalo.server.text("q16", "/start")
+        assert await zalo.server.post_webhook(secret="x" * 43) == [401]
+        assert len(zalo.server.texts("q16")) == 1
+    finally:
+        stop.set()
+        await serving
+        await dispose(engine)
