@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from bot.logs import redact
 from bot.runner import Webhook
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.channel import add_file_route, build_app, poll
 from bot.zalo.runner import serve_zalo
@@ -404,3 +404,30 @@ async def test_the_zalo_webhook_mode_registers_a_secret_and_serves_updates(
         stop.set()
         await serving
         await dispose(engine)
+
+
+async def test_edits_become_new_messages_and_what_zalo_lacks_does_nothing(
+    zalo: ZaloWorld,
+) -> None:
+    bot = zalo.channel.bot
+    chat = await zalo.channel.chats.arrived("r17")
+    await bot.send_message(chat, "Đơn <b>DV-2026-000001</b> &amp; thẻ")
+    await bot.edit_message_text("Đã <i>duyệt</i>", chat_id=chat, message_id=5)
+    assert await bot.delete_message(chat, 5) is True
+    assert await bot.answer_callback_query("42", text="ok") is True
+    assert zalo.server.texts("r17") == ["Đơn DV-2026-000001 & thẻ", "Đã duyệt"]
+    assert [m for m, _ in zalo.server.calls] == ["sendMessage", "sendMessage"]
+
+
+def test_a_malformed_zalo_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "no-colon here")
+    with pytest.raises(SettingsError) as bad:
+        load_settings()
+    assert str(bad.value).startswith("Configuration error: ZALO_BOT_TOKEN: must look like")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "1234567890:abc")
+    monkeypatch.setenv("ZALO_API_URL", "bot-api.zaloplatforms.com")
+    with pytest.raises(SettingsError) as bad:
+        load_settings()
+    assert (
+        str(bad.value) == "Configuration error: ZALO_API_URL: must start with http:// or https://"
+    )
