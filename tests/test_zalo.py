@@ -137,6 +137,15 @@ async def test_images_and_stickers_are_refused_politely(zalo: ZaloWorld) -> None
     assert t("join-text-only") in user.last.text
     await user.send_sticker()
     assert t("join-text-only") in user.last.text
+    zalo.server.unsupported("e5")
+    await zalo.step()
+    assert t("join-text-only") in zalo.server.texts("e5")[-1]
+    # Groups, and events without a message, get nothing.
+    sent = len(zalo.server.sent)
+    zalo.server.text("grp1", "/start", chat_type="GROUP")
+    await zalo.step()
+    await zalo.channel.handle({"event_name": "message.unsupported.received"})
+    assert len(zalo.server.sent) == sent
 
 
 async def test_polling_handles_replays_once_and_idles_on_408(zalo: ZaloWorld) -> None:

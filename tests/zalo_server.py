@@ -64,7 +64,9 @@ class ZaloServer:
 
     # ---- the test's side: people writing, errors to inject -------------------------------
 
-    def _push(self, event: str, chat: str, name: str, **content: Any) -> str:
+    def _push(
+        self, event: str, chat: str, name: str, chat_type: str = "PRIVATE", **content: Any
+    ) -> str:
         message_id = secrets.token_hex(10)
         self.pending.append(
             {
@@ -72,7 +74,7 @@ class ZaloServer:
                 "message": {
                     "message_id": message_id,
                     "date": int(time.time() * 1000),
-                    "chat": {"id": chat, "chat_type": "PRIVATE"},
+                    "chat": {"id": chat, "chat_type": chat_type},
                     "from": {"id": chat, "display_name": name, "is_bot": False},
                     **content,
                 },
@@ -81,8 +83,8 @@ class ZaloServer:
         self._arrived.set()
         return message_id
 
-    def text(self, chat: str, text: str, name: str = "Lan") -> str:
-        return self._push("message.text.received", chat, name, text=text)
+    def text(self, chat: str, text: str, name: str = "Lan", chat_type: str = "PRIVATE") -> str:
+        return self._push("message.text.received", chat, name, chat_type, text=text)
 
     def image(self, chat: str, name: str = "Lan") -> str:
         url = "https://zalo.example/photo.jpg"
