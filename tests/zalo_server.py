@@ -58,6 +58,8 @@ class ZaloServer:
 
     def __post_init__(self) -> None:
         self._arrived = asyncio.Event()
+        self._sent_signal = asyncio.Event()
+        self._by_chat: dict[str, list[str]] = {}
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -107,7 +109,12 @@ class ZaloServer:
         self.failures.setdefault(method, deque()).append(_Failure(code, description, http_status))
 
     def texts(self, chat: str) -> list[str]:
-        return [m.text for m in self.sent if m.chat_id == chat]
+        return list(self._by_chat.get(chat, ()))
+
+    async def wait_texts(self, chat: str, count: int) -> None:
+        """Until the bot has sent `count` messages to `chat`."""
+        while len(self._by_chat.get(chat, ())) < count:
+            await self._sent_signal.wait()
 
     # ---- the server ------------------------------------------------------------------------
 
@@ -200,6 +207,10 @@ class ZaloServer:
         self, chat: Any, text: str, photo: str | None = None, data: bytes | None = None
     ) -> Any:
         self.sent.append(Sent(str(chat), text, photo, data))
+        self._by_chat.setdefault(str(chat), []).append(text)
+        # Wake every waiter once; later waiters wait for a later message.
+        self._sent_signal.set()
+        self._sent_signal = asyncio.Event()
         return {"message_id": secrets.token_hex(10), "date": int(time.time() * 1000)}
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
