@@ -18,6 +18,7 @@ from aiogram.enums import ParseMode
 
 from bot.dispatcher import build_dispatcher
 from bot.local_session import LocalSession, SentMessage
+from bot.logs import FORMAT, RedactingFilter
 from bot.settings import Settings
 from bot.simulator import Simulator, SimUser
 from bot.textmenu import Entry, lines, menu_of
@@ -136,7 +137,8 @@ def log_to_file(path: Path = LOG_FILE) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RedactingFilter())  # the same redaction as the bot's own log
     root.addHandler(handler)
 
 

@@ -40,7 +40,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=TZ)
 IN_CI = os.environ.get("CI") == "true"
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Parallel runs (pytest-xdist) give each worker its own Redis database: gw0 → 15, gw1 → 14, …
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
 
 # Fuzzed conversations (tests/test_fuzz.py). `ci`, the default: a bounded, reproducible run
 # that writes nothing to disk. `long`, by hand: `pytest -m fuzz --hypothesis-profile long`.
