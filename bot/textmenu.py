@@ -21,7 +21,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from services.validation import normalize_search_key
+from services.forms.engine import Choice, matching_choice
 
 # For a button's callback data: (its question takes a typed answer, a typed number may press it).
 ButtonRules = Callable[[str], tuple[bool, bool]]
@@ -147,22 +147,18 @@ class NoSuchNumber:
 
 
 def resolve(text: str, menu: Menu | None) -> Entry | NoSuchNumber | None:
-    """The entry a typed reply presses: its label, or its number; None: the text is just text."""
+    """The entry a typed reply presses: its label, or its number; None: the text is just text.
+    Labels and numbers are matched as the form engine matches a typed answer to its choices."""
     if menu is None or not menu.entries:
         return None
-    typed = normalize_search_key(text)
-    if typed:
-        for entry in menu.entries:
-            if normalize_search_key(entry.label) == typed:
-                return entry
+    by_label = matching_choice(text, [Choice(e, e.label) for e in menu.entries], numbers=False)
+    numbered = menu.numbered
+    by_number = matching_choice(text, [Choice(e, e.label) for e in numbered], numbers=True)
+    found = by_label or by_number
+    if found is not None:
+        entry: Entry = found.value
+        return entry
     raw = text.strip().lstrip("#")
-    # isdecimal, not isdigit: "²" is a digit to Unicode but no number to int().
-    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 6:
-        return None
-    number, numbered = int(raw), menu.numbered
-    for entry in numbered:
-        if entry.number == number:
-            return entry
-    if numbered and not menu.typed:
-        return NoSuchNumber(number, len(numbered))
+    if numbered and not menu.typed and raw.isascii() and raw.isdecimal() and len(raw) <= 6:
+        return NoSuchNumber(int(raw), len(numbered))
     return None
