@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
-from aiohttp import web
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
@@ -435,3 +435,36 @@ def test_a_malformed_zalo_setting_is_one_clear_line(monkeypatch: pytest.MonkeyPa
     assert (
         str(bad.value) == "Configuration error: ZALO_API_URL: must start with http:// or https://"
     )
+
+
+async def test_the_fake_zalo_server_speaks_the_wire_format(zalo: ZaloWorld) -> None:
+    server = zalo.server
+    base = f"{server.url}/bot{server.token}"
+    async with ClientSession() as http:
+        async with http.get(f"{server.url}/bot1:wrong/getMe") as response:
+            assert response.status == 401
+            assert await response.json() == {
+                "ok": False,
+                "error_code": 401,
+                "description": "Unauthorized",
+            }
+        async with http.get(f"{base}/getMe") as response:  # GET works too
+            assert (await response.json())["result"]["id"] == server.bot_id
+        form = {"chat_id": "s18", "text": "xin chào"}
+        async with http.post(f"{base}/sendMessage", data=form) as response:  # a form
+            assert (await response.json())["ok"] is True
+        async with http.post(
+            f"{base}/sendMessage", json={"chat_id": "s18", "text": ""}
+        ) as response:
+            assert response.status == 200 and (await response.json())["error_code"] == 400
+        hook = {"url": "https://bot.example.vn/zalo", "secret_token": "short"}
+        async with http.post(f"{base}/setWebhook", json=hook) as response:
+            assert (await response.json())["ok"] is False  # a secret of 8-256 characters
+        hook["secret_token"] = "long-enough-secret"
+        async with http.post(f"{base}/setWebhook", json=hook) as response:
+            assert (await response.json())["ok"] is True
+        async with http.post(f"{base}/getUpdates", json={"timeout": 1}) as response:
+            assert (await response.json())["ok"] is False  # polling excludes the webhook
+        async with http.post(f"{base}/deleteWebhook") as response:
+            assert (await response.json())["result"]["url"] == ""
+    assert server.texts("s18") == ["xin chào"]
