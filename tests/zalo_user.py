@@ -77,11 +77,12 @@ class ZaloWorld:
         await self.server.stop()
 
 
-async def open_zalo_world(db_path: Path, **settings: object) -> tuple[ZaloWorld, object]:
+async def open_zalo_world(database: Path | str, **settings: object) -> tuple[ZaloWorld, object]:
+    """The Zalo channel on a database (a SQLite file, or a URL) and a fresh fake Zalo server."""
     server = ZaloServer()
     url = await server.start()
     config = Settings(  # type: ignore[call-arg]
-        database_url=sqlite_url(db_path),
+        database_url=sqlite_url(database) if isinstance(database, Path) else database,
         zalo_bot_token=server.token,
         zalo_api_url=url,
         _env_file=None,
