@@ -30,7 +30,6 @@ from services.access import grant_role
 from services.register import unit_by_code
 from tests.conftest import World, dispose, sqlite_url, t
 from tests.journeys import complete_join
-from tests.test_backends import make_world
 from tests.test_review import officer
 from tests.zalo_server import ZaloServer
 from tests.zalo_user import ZaloWorld, close_zalo_world, open_zalo_world
@@ -469,20 +468,3 @@ async def test_the_fake_zalo_server_speaks_the_wire_format(zalo: ZaloWorld) -> N
         async with http.post(f"{base}/deleteWebhook") as response:
             assert (await response.json())["result"]["url"] == ""
     assert server.texts("s18") == ["xin chào"]
-
-
-@pytest.mark.postgres
-async def test_a_zalo_join_on_postgresql_with_a_replay(pg_url: str) -> None:
-    telegram = await make_world(pg_url)  # migrated, with demo data
-    zalo, engine = await open_zalo_world(pg_url)
-    try:
-        worker = zalo.user("pg1")
-        await complete_join(worker)
-        zalo.server.replay(1)  # the submit, again
-        await zalo.step()
-        async with zalo.channel.chats.session_factory() as session:
-            [application] = list(await session.scalars(select(Application)))
-        assert application.reference is not None and application.reference in worker.last.text
-    finally:
-        await close_zalo_world(zalo, engine)
-        await dispose(telegram.engine)
