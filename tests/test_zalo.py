@@ -417,6 +417,7 @@ async def test_edits_become_new_messages_and_what_zalo_lacks_does_nothing(
     chat = await zalo.channel.chats.arrived("r17")
     await bot.send_message(chat, "Đơn <b>DV-2026-000001</b> &amp; thẻ")
     await bot.edit_message_text("Đã <i>duyệt</i>", chat_id=chat, message_id=5)
+    assert await bot.edit_message_reply_markup(chat_id=chat, message_id=5) is True
     assert await bot.delete_message(chat, 5) is True
     assert await bot.answer_callback_query("42", text="ok") is True
     assert zalo.server.texts("r17") == ["Đơn DV-2026-000001 & thẻ", "Đã duyệt"]

@@ -208,6 +208,8 @@ class ZaloSession(BaseSession):
         if isinstance(method, EditMessageCaption):
             return await self._send_text(method.chat_id, method.caption or "", method.reply_markup)
         if isinstance(method, EditMessageReplyMarkup):
+            if menu_of(method.reply_markup) is None:
+                return True  # buttons taken away: there were none on Zalo
             return await self._send_text(method.chat_id, "", method.reply_markup)
         if isinstance(method, SendPhoto | SendDocument):
             return await self._send_file(method)
