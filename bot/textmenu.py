@@ -48,7 +48,6 @@ class Menu:
     typed: bool = False  # the question also takes typed text
     contact: bool = False  # it asked to share a phone number: on a text channel, typed
     message_id: int = 0
-    text: str = ""
     rows: tuple[int, ...] = field(default=())  # buttons per row, to rebuild the keyboard
 
     @property
@@ -66,7 +65,6 @@ class Menu:
             bool(raw.get("typed")),
             bool(raw.get("contact")),
             int(raw.get("message_id", 0)),
-            str(raw.get("text", "")),
             tuple(raw.get("rows", ())),
         )
 
@@ -88,7 +86,6 @@ class Menu:
 
 def menu_of(
     markup: Any,
-    text: str = "",
     message_id: int = 0,
     rules: ButtonRules = _every_button_numbered,
     share_contact: bool = False,
@@ -105,7 +102,7 @@ def menu_of(
                 for (label, data), (_, by_number) in zip(buttons, judged, strict=True)
             ]
         )
-        return Menu(entries, typed, False, message_id, text, rows)
+        return Menu(entries, typed, False, message_id, rows)
     if isinstance(markup, ReplyKeyboardMarkup):
         # Without `share_contact` (Zalo), the share-phone button goes and the number is typed:
         # numbers are then text, and the other buttons are answered by their labels.
@@ -117,7 +114,7 @@ def menu_of(
         kept = [row for row in kept if row]
         keys = [(b.text, None, not typed, bool(b.request_contact)) for row in kept for b in row]
         rows = tuple(len(row) for row in kept)
-        return Menu(_numbered(keys), typed, typed, message_id, text, rows)
+        return Menu(_numbered(keys), typed, typed, message_id, rows)
     return None
 
 

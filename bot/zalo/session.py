@@ -227,7 +227,8 @@ class ZaloSession(BaseSession):
     async def _send_text(self, chat_id: Any, text: str, markup: Any) -> dict[str, Any]:
         zalo_chat = await self._chat(chat_id)
         shown = plain(text)
-        menu = menu_of(markup, shown, rules=text_channel_rules)
+        # The menu is kept without the message's text: that may hold personal data.
+        menu = menu_of(markup, rules=text_channel_rules)
         if (menu is not None and menu.entries) or (menu is not None and menu.contact):
             shown = "\n".join(
                 [shown, "", *lines(menu), *await self._hints(int(chat_id), menu)]
@@ -274,7 +275,7 @@ class ZaloSession(BaseSession):
 
 
 def _with_id(menu: Menu, message_id: int) -> Menu:
-    return Menu(menu.entries, menu.typed, menu.contact, message_id, menu.text, menu.rows)
+    return Menu(menu.entries, menu.typed, menu.contact, message_id, menu.rows)
 
 
 def _message(chat_id: int, message_id: int, text: str) -> dict[str, Any]:

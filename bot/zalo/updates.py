@@ -13,7 +13,6 @@ no choice with a hint and the menu again.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -96,7 +95,7 @@ def pressed(update: Update, menu: Menu, data: str, bot: Bot) -> Update:
         "message_id": menu.message_id,
         "date": int(message.date.timestamp()),
         "chat": message.chat.model_dump(exclude_none=True),
-        "text": menu.text or "…",
+        "text": "…",  # the menu's message text is not kept
     }
     query = {
         "id": str(update.update_id),
@@ -141,10 +140,7 @@ class TypedChoices(BaseMiddleware):
         if isinstance(found, NoSuchNumber):
             i18n: I18nContext = data["i18n"]
             hint = i18n.get("zalo-no-such-choice", number=found.number, last=found.last)
-            await bot.send_message(message.chat.id, hint)
-            await bot.send_message(
-                message.chat.id, html.escape(menu.text or "…"), reply_markup=menu.markup()
-            )
+            await bot.send_message(message.chat.id, hint, reply_markup=menu.markup())
             return None
         if found.data is None:
             replaced = typed(event, found.label, bot)
