@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.types import BufferedInputFile
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
@@ -468,3 +469,12 @@ async def test_the_fake_zalo_server_speaks_the_wire_format(zalo: ZaloWorld) -> N
         async with http.post(f"{base}/deleteWebhook") as response:
             assert (await response.json())["result"]["url"] == ""
     assert server.texts("s18") == ["xin chào"]
+
+
+async def test_a_file_without_a_public_url_becomes_its_caption_and_a_note(
+    zalo: ZaloWorld,
+) -> None:
+    chat = await zalo.channel.chats.arrived("t19")
+    xlsx = BufferedInputFile(b"PK\x03\x04", filename="ho-so.xlsx")
+    await zalo.channel.bot.send_document(chat, xlsx, caption="Hồ sơ <b>công nhận</b>")
+    assert zalo.server.texts("t19") == [f"Hồ sơ công nhận\n\n{t('zalo-no-file')}"]

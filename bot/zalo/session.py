@@ -229,7 +229,7 @@ class ZaloSession(BaseSession):
         shown = plain(text)
         # The menu is kept without the message's text: that may hold personal data.
         menu = menu_of(markup, rules=text_channel_rules)
-        if (menu is not None and menu.entries) or (menu is not None and menu.contact):
+        if menu is not None and (menu.entries or menu.contact):
             shown = "\n".join(
                 [shown, "", *lines(menu), *await self._hints(int(chat_id), menu)]
             ).strip()
@@ -268,8 +268,10 @@ class ZaloSession(BaseSession):
         language = await self.chats.language(chat_id, self.default_locale)
         if url is not None:
             note = f"{self._t(language, 'zalo-file-link')} {url}"
-        else:
+        elif isinstance(method, SendPhoto):
             note = self._t(language, "zalo-no-image")
+        else:
+            note = self._t(language, "zalo-no-file")
         text = "\n\n".join(part for part in (caption, note) if part)
         return _message(chat_id, await self._send_parts(zalo_chat, text), text)
 

@@ -12,3 +12,4 @@ link-same-channel = Please send this code on the other app (Zalo or Telegram).
 link-chat-has-records = This chat already has a record of its own (an application, a member card, a question or a role), so it cannot be linked. You can take the code here and send it on the other app.
 link-done = ✅ Linked. You now use one record on both apps; messages go to the app you used last.
 link-linked-chat = Also linked: { $channel } (id { $chat_id }).
+zalo-no-file = (Zalo cannot deliver this file yet; please open the bot on Telegram or ask a union officer for it.)

@@ -12,3 +12,4 @@ link-same-channel = Vui lòng gửi mã này trên ứng dụng còn lại (Zalo
 link-chat-has-records = Cuộc trò chuyện này đã có hồ sơ riêng (đơn, thẻ đoàn viên, câu hỏi hoặc vai trò) nên không thể liên kết. Bạn có thể lấy mã ở đây và gửi trên ứng dụng kia.
 link-done = ✅ Đã liên kết. Từ nay bạn dùng một hồ sơ trên cả hai ứng dụng; tin nhắn sẽ được gửi tới ứng dụng bạn dùng gần nhất.
 link-linked-chat = Đã liên kết thêm: { $channel } (mã { $chat_id }).
+zalo-no-file = (Zalo chưa gửi được tệp này; vui lòng mở bot trên Telegram hoặc liên hệ cán bộ công đoàn để nhận tệp.)
