@@ -39,6 +39,7 @@ from bot.zalo.updates import TypedChoices, message_of, to_update
 logger = logging.getLogger("doanvien.zalo")
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 IDLE = 408  # an idle long poll: normal
+MAX_IN_FLIGHT = 100  # updates handled at once; the next getUpdates waits below this
 
 
 def bot_id_of(token: str) -> int:
@@ -124,6 +125,8 @@ async def poll(channel: ZaloChannel, stop: asyncio.Event, wait: int = 30) -> Non
         task = asyncio.create_task(_handle(channel, event))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
+        if len(in_flight) >= MAX_IN_FLIGHT:
+            await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
     if in_flight:
         await asyncio.wait(in_flight)
 
