@@ -24,11 +24,12 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.channel import add_file_route, build_app, poll
 from bot.zalo.runner import serve_zalo
-from bot.zalo.session import TEXT_MAX, split
+from bot.zalo.session import TEXT_MAX, plain, split
 from models import Application, ChatLink, Enterprise, Lead, Member, Person, ProcessedUpdate, Role
 from models.db import create_engine, create_session_factory
 from services.access import grant_role
 from services.register import unit_by_code
+from tests.botapi_server import BotAPIServer
 from tests.conftest import World, dispose, sqlite_url, t
 from tests.journeys import complete_join
 from tests.test_review import officer
@@ -342,24 +343,30 @@ async def test_the_token_stays_out_of_errors_and_logs() -> None:
     assert token not in repr(api)
 
 
-async def test_doanvien_run_serves_zalo_alone_and_stops_cleanly_on_sigterm(
-    db_path: Path,
+async def test_doanvien_run_serves_telegram_and_zalo_and_stops_on_sigterm(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = ZaloServer(poll_cap=0.2)
+    monkeypatch.setattr("bot.runner.freeze_startup_objects", lambda: None)  # not in pytest
+    server, telegram = ZaloServer(poll_cap=0.2), BotAPIServer(token="4242:TELEGRAM-TEST")
     await server.start()
+    await telegram.start()
     settings = Settings(  # type: ignore[call-arg]
         database_url=sqlite_url(db_path),
+        bot_token=telegram.token,
+        telegram_api_url=telegram.base_url,
         zalo_bot_token=server.token,
         zalo_api_url=server.url,
         _env_file=None,
     )
-    assert settings.bot_token is None
     log = io.StringIO()
     levels = {name: logging.getLogger(name).level for name in (None, *FLOORS)}
     handler = configure_logging("DEBUG", log)
     try:
         running = asyncio.create_task(run_polling(settings))
         server.text("p15", "/start")
+        worker = telegram.user(915, "Lan")
+        await worker.send_text("/start")
+        assert plain(t("start-greeting")) == plain((await worker.wait_message(30)).text or "")
         await _until(lambda: server.texts("p15"), 30)
         os.kill(os.getpid(), signal.SIGTERM)  # run_polling's own handler sets its stop event
         await asyncio.wait_for(running, 30)
@@ -368,13 +375,15 @@ async def test_doanvien_run_serves_zalo_alone_and_stops_cleanly_on_sigterm(
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
         await server.stop()
+        await telegram.stop()
     assert t("menu-join") in server.texts("p15")[0]
     methods = [method for method, _ in server.calls]
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
-    # Not a trace of the token, at DEBUG.
+    # Not a trace of either token, at DEBUG.
     text = log.getvalue()
-    assert "serving Zalo bot" in text
-    assert server.token not in text and server.token.split(":")[1] not in text
+    assert "serving Zalo bot" in text and "serving @" in text
+    for token in (server.token, telegram.token):
+        assert token not in text and token.split(":")[1] not in text
 
 
 async def test_the_zalo_webhook_mode_registers_a_secret_and_serves_updates(
