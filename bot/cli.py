@@ -20,7 +20,8 @@ BOT_TOKEN is not set, so there is no Telegram bot to serve.
 To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps;
 then start the bot with
     BOT_TOKEN=123456789:AA... doanvien run
-(or put BOT_TOKEN=... in a .env file in this folder).
+(or put BOT_TOKEN=... in a .env file in this folder). For Zalo, set ZALO_BOT_TOKEN
+(from Zalo Bot Creator) instead or as well.
 
 To try the bot right now without a token, in this terminal:
     doanvien demo       # load demo units and enterprises (Lai Châu)
@@ -50,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--host", default="0.0.0.0")
     web.add_argument("--port", type=int, default=8081)
     web.add_argument("--unit", metavar="CODE", help="the unit the page is about (default: root)")
+    run.add_argument(
+        "--zalo-webhook",
+        metavar="URL",
+        default=None,
+        help="the public HTTPS address Zalo posts updates to (with ZALO_BOT_TOKEN); without it, "
+        "Zalo is long-polled",
+    )
+    run.add_argument("--zalo-port", type=int, default=8082, help="the Zalo webhook's port")
     commands.add_parser("migrate", help="upgrade the database to the newest schema")
     demo = commands.add_parser("demo", help="load demo units and enterprises")
     demo.add_argument("--enterprises", type=int, default=300)
@@ -163,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and settings.zalo_bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
         unready = asyncio.run(_unready_database(settings))
@@ -175,7 +184,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
 
         webhook = Webhook(args.webhook, args.host, args.port) if args.webhook else None
         page = PublicWeb(args.web_host, args.web_port) if args.web else None
-        asyncio.run(run_polling(settings, webhook, page))
+        zalo = Webhook(args.zalo_webhook, args.host, args.zalo_port) if args.zalo_webhook else None
+        asyncio.run(run_polling(settings, webhook, zalo, page))
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "demo":

@@ -1,4 +1,4 @@
-"""`doanvien run`: long polling against the Bot API at TELEGRAM_API_URL."""
+"""`doanvien run`: Telegram (long polling or webhook) and Zalo (`bot/zalo/runner.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
 from bot.outbox import OutboxSender
@@ -71,27 +72,55 @@ class Webhook:
 
 
 async def run_polling(
-    settings: Settings, webhook: Webhook | None = None, page: PublicWeb | None = None
+    settings: Settings,
+    webhook: Webhook | None = None,
+    zalo_webhook: Webhook | None = None,
+    page: PublicWeb | None = None,
 ) -> None:
+    """Serve Telegram (BOT_TOKEN), Zalo (ZALO_BOT_TOKEN) or both, until SIGTERM/SIGINT; with
+    `page`, the public progress page beside them."""
     if settings.database_url.startswith("sqlite"):
         await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
-    dp = build_dispatcher(settings, session_factory)
-    bot = make_bot(settings)
-    outbox: OutboxSender = dp["outbox"]
     scheduler = build_scheduler(settings.tz, session_factory)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    sender: asyncio.Task[None] | None = None
     site = None
     try:
         if page is not None:  # the public progress page, beside polling or the webhook
             public = PublicPage(session_factory, settings)
             site = await start_site(build_web_app(public), page.host, page.port)
         scheduler.start()
+        channels = []
+        if settings.bot_token is not None:
+            channels.append(_serve_telegram(settings, session_factory, stop, webhook))
+        if settings.zalo_bot_token is not None:
+            from bot.zalo.runner import serve_zalo
+
+            channels.append(serve_zalo(settings, session_factory, stop, zalo_webhook))
+        await asyncio.gather(*channels)
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=False)
+        if site is not None:
+            await site.cleanup()
+        await engine.dispose()
+
+
+async def _serve_telegram(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    stop: asyncio.Event,
+    webhook: Webhook | None,
+) -> None:
+    dp = build_dispatcher(settings, session_factory)
+    bot = make_bot(settings)
+    outbox: OutboxSender = dp["outbox"]
+    sender: asyncio.Task[None] | None = None
+    try:
         me = await reachable(bot.get_me, stop, "the Bot API")
         await reachable(
             lambda: register_commands(bot, settings.default_locale), stop, "setMyCommands"
@@ -116,9 +145,5 @@ async def run_polling(
         stop.set()
         if sender is not None:
             await sender
-        scheduler.shutdown(wait=False)
-        if site is not None:
-            await site.cleanup()
         await dp.fsm.close()
         await bot.session.close()
-        await engine.dispose()

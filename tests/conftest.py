@@ -9,11 +9,11 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,6 +169,28 @@ async def world(db_path: Path) -> AsyncIterator[World]:
     opened = open_world(db_path)
     yield opened
     await dispose(opened.engine)
+
+
+# Makes a user (an id, a first name) on the channel under test.
+ChatUser = Callable[..., Any]
+
+
+@pytest.fixture(params=["telegram", "zalo"])
+async def chat_user(
+    request: pytest.FixtureRequest, world: World, db_path: Path
+) -> AsyncIterator[ChatUser]:
+    """Users on Telegram (the in-process Bot API) or on Zalo (the fake Zalo Bot API over
+    HTTP), for journeys that are the same on both channels."""
+    if request.param == "telegram":
+        yield lambda user_id, name="Lan": world.sim.user(user_id, first_name=name)
+        return
+    from tests.zalo_user import close_zalo_world, open_zalo_world
+
+    zalo, engine = await open_zalo_world(db_path)
+    try:
+        yield lambda user_id, name="Lan": zalo.user(f"z{user_id}", name)
+    finally:
+        await close_zalo_world(zalo, engine)
 
 
 class Recorder(logging.Handler):

@@ -238,7 +238,7 @@ async def test_run_serves_the_page_beside_polling(db_path: Path) -> None:
         database_url=sqlite_url(db_path),
         _env_file=None,  # type: ignore[call-arg]
     )
-    running = asyncio.create_task(run_polling(settings, None, PublicWeb("127.0.0.1", port)))
+    running = asyncio.create_task(run_polling(settings, page=PublicWeb("127.0.0.1", port)))
     try:
         await api.wait_polling(timeout=60)
         status, _, body = await fetch(f"http://127.0.0.1:{port}/")
