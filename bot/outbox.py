@@ -98,6 +98,9 @@ class Replies:
     chats: list[str] = field(default_factory=list)
     rows: list[Outgoing] = field(default_factory=list)
     answers: list[AnswerCallbackQuery] = field(default_factory=list)
+    # Chats on other channels (services.outbox.address) and the channels to wake after commit.
+    addressed: dict[str, str] = field(default_factory=dict)
+    elsewhere: set[str] = field(default_factory=set)
 
     def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, AnswerCallbackQuery):
@@ -109,6 +112,16 @@ class Replies:
         if chat_id is None:
             raise RuntimeError(f"{method.__api_method__} has no chat to queue it for")
         key = f"{self.key_prefix}:{len(self.methods)}"
+        channel = self.addressed.get(str(chat_id), self.channel)
+        if channel != self.channel:
+            # That channel's sender delivers it (woken after the commit).
+            self.methods[key] = method
+            payload = to_payload(method)
+            outbox.enqueue_at_commit(
+                self.session, channel, chat_id, method.__api_method__, payload, key
+            )
+            self.elsewhere.add(channel)
+            return True
         self.methods[key] = method
         if str(chat_id) not in self.chats:
             self.chats.append(str(chat_id))
@@ -302,6 +315,10 @@ class _SentMarks:
                 self._forget(sent)
 
 
+# The running sender of each channel, woken when another channel's update queues for it.
+SENDERS: dict[str, OutboxSender] = {}
+
+
 class _Pacer:
     """Spaces the background drain's sends: `rate` a second in all, and a chat's next message
     at least `per_chat` seconds after its previous one was answered (Telegram: about 30 a
@@ -377,6 +394,7 @@ class OutboxSender:
         if _CAPTURE not in bot.session.middleware:
             bot.session.middleware(_CAPTURE)
         replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
+        outbox.ADDRESSED.set(replies.addressed)
         return _replies.set(replies)
 
     @staticmethod
@@ -390,6 +408,10 @@ class OutboxSender:
         the same chats. A chat known to have none is sent to without reading the outbox."""
         if replies is None:
             return
+        for channel in replies.elsewhere:
+            other = SENDERS.get(channel)
+            if other is not None:
+                other.wake()
         for answer in replies.answers:
             try:
                 await bot(answer)
@@ -613,6 +635,7 @@ class OutboxSender:
 
     async def run(self, bot: Bot, stop: asyncio.Event) -> None:
         """Drain at start, then whenever woken or every `interval` seconds, until `stop`."""
+        SENDERS[self.channel] = self
         while not stop.is_set():
             try:
                 await self.drain(bot)

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     digest_day: str = "mon"
     digest_time: str = "07:30"
     reminder_time: str = "08:00"
+    # Zalo (bot/zalo): served beside Telegram when its token is set.
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    # Where Zalo can fetch images the bot makes (member cards): sendPhoto takes a URL only.
+    zalo_public_url: str | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -49,7 +54,28 @@ class Settings(BaseSettings):
             raise ValueError("must look like 123456789:ABC... (the token @BotFather gives)")
         return text
 
-    @field_validator("telegram_api_url")
+    @field_validator("zalo_bot_token", mode="before")
+    @classmethod
+    def _zalo_token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        head, _, tail = text.partition(":")
+        if not head or not tail or any(c.isspace() for c in text):
+            raise ValueError("must look like 1234567890:abc... (the token Zalo Bot Creator gives)")
+        return text
+
+    @field_validator("zalo_public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value)
+        if not text.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return text.rstrip("/")
+
+    @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

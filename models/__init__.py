@@ -3,6 +3,7 @@
 from models.access import Invitation, Role, RoleGrant
 from models.after_joining import Question, Transfer, TransferStatus
 from models.base import Base
+from models.channels import ChatLink, LinkCode, ZaloChat
 from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
@@ -19,6 +20,7 @@ __all__ = [
     "ApplicationStatus",
     "AuditEvent",
     "Base",
+    "ChatLink",
     "Counter",
     "Enterprise",
     "FiguresSource",
@@ -30,6 +32,7 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LeadStage",
+    "LinkCode",
     "Member",
     "MemberStatus",
     "OutboxMessage",
@@ -47,4 +50,5 @@ __all__ = [
     "TransferStatus",
     "Unit",
     "UnitKind",
+    "ZaloChat",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
@@ -28,6 +28,7 @@ from services.progress import (
     figures_by_unit,
     percent,
     progress,
+    sum_present,
 )
 from services.steering import Follower
 
@@ -198,17 +199,12 @@ def _totals(units: list[UnitDigest], tree: UnitTree) -> Totals:
         len(units),
         week,
         year,
-        _sum(u.row.goal.members for u in tops),
-        _sum(u.row.goal.unions for u in tops),
+        sum_present(u.row.goal.members for u in tops),
+        sum_present(u.row.goal.unions for u in tops),
         round(sum(expected), 1) if expected else None,
         sum(u.waiting for u in tops),
         sum(u.stale for u in tops),
     )
-
-
-def _sum(values: Iterable[int | None]) -> int | None:
-    present = [value for value in values if value is not None]
-    return sum(present) if present else None
 
 
 def _roll_up(tree: UnitTree, counts: dict[int, int]) -> dict[int, int]:

@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Member, MemberStatus, Person, RoleGrant
+from models.base import utcnow
+from services.linking import through_link
 
 # Built once: this runs on every update.
 _PERSON_WITH_ROLES = (
@@ -37,6 +39,11 @@ async def identify(
     statement per update (a row is created on first contact)."""
     key = str(chat_id)
     rows = (await session.execute(_PERSON_WITH_ROLES, {"channel": channel, "chat_id": key})).all()
+    if not rows and await through_link(session, channel, key, utcnow()) is not None:
+        # A chat linked to a record on another channel (services/linking.py).
+        rows = (
+            await session.execute(_PERSON_WITH_ROLES, {"channel": channel, "chat_id": key})
+        ).all()
     if rows:
         roles = frozenset(role for _, role, _ in rows if role is not None)
         return rows[0][0], roles, bool(rows[0][2])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,11 +61,13 @@ def _year_earlier(day: date) -> date:
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}))?\s*$")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_HALF = re.compile(r"^\s*(\d{4})\s*-?\s*[Hh]([12])\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 def parse_period(text: str) -> Period | None:
-    """ "2026", "2021-2023", "2026-Q3" or "2026-11"; None when it is none of these."""
+    """ "2026", "2021-2023", "2026-Q3", "2026-H1" (six months) or "2026-11"; None when it is
+    none of these."""
     if match := _YEARS.match(text):
         first = int(match[1])
         last = int(match[2] or first)
@@ -78,6 +80,10 @@ def parse_period(text: str) -> Period | None:
         start = date(year, 3 * quarter - 2, 1)
         end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(start, end, f"{year}-Q{quarter}")
+    if match := _HALF.match(text):
+        year, half = int(match[1]), int(match[2])
+        end = date(year + 1, 1, 1) if half == 2 else date(year, 7, 1)
+        return Period(date(year, 6 * half - 5, 1), end, f"{year}-H{half}")
     if (match := _MONTH.match(text)) and 1 <= int(match[2]) <= 12:
         year, month = int(match[1]), int(match[2])
         end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
@@ -238,44 +244,65 @@ class Goal:
     source: str  # "set": given to the unit; "children": the sum of its children's; "none"
 
 
-async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
-    """Targets of the period's years, set directly or summed from the children."""
+async def targets_of(session: AsyncSession, period: Period) -> list[Target]:
+    """The plans covering the period's years, the narrowest last (so it wins in a dict)."""
     last_day = period.end - timedelta(days=1)
     rows = await session.scalars(
         select(Target)
         .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
-        # The narrowest plan that covers the period wins.
         .order_by((Target.last_year - Target.first_year).desc())
     )
-    direct = {t.unit_id: Goal(t.new_members, t.new_unions, t.new_unions_large, "set") for t in rows}
+    return list(rows)
+
+
+T = TypeVar("T")
+
+
+def set_or_summed(
+    tree: UnitTree, direct: dict[int, T], summed: Callable[[list[T]], T | None]
+) -> dict[int, T | None]:
+    """Every unit's value: its own, else `summed` over its children's (None: nothing below)."""
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         if parent is not None:
             children[parent].append(unit_id)
-    goals: dict[int, Goal] = {}
+    found: dict[int, T | None] = {}
 
-    def goal(unit_id: int) -> Goal:
-        if unit_id in goals:
-            return goals[unit_id]
-        if unit_id in direct:
-            goals[unit_id] = direct[unit_id]
-            return goals[unit_id]
-        below = [goal(child) for child in children.get(unit_id, [])]
-        below = [g for g in below if g.source != "none"]
-        goals[unit_id] = Goal(
-            _sum(g.members for g in below),
-            _sum(g.unions for g in below),
-            _sum(g.unions_large for g in below),
-            "children" if below else "none",
-        )
-        return goals[unit_id]
+    def value(unit_id: int) -> T | None:
+        if unit_id not in found:
+            if unit_id in direct:
+                found[unit_id] = direct[unit_id]
+            else:
+                below = [value(child) for child in children.get(unit_id, [])]
+                found[unit_id] = summed([v for v in below if v is not None])
+        return found[unit_id]
 
     for unit_id in tree.parent:
-        goal(unit_id)
-    return goals
+        value(unit_id)
+    return found
 
 
-def _sum(values: Iterable[int | None]) -> int | None:
+async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
+    """Targets of the period's years, set directly or summed from the children."""
+    direct = {
+        t.unit_id: Goal(t.new_members, t.new_unions, t.new_unions_large, "set")
+        for t in await targets_of(session, period)
+    }
+
+    def summed(below: list[Goal]) -> Goal | None:
+        below = [g for g in below if g.source != "none"]
+        return Goal(
+            sum_present(g.members for g in below),
+            sum_present(g.unions for g in below),
+            sum_present(g.unions_large for g in below),
+            "children" if below else "none",
+        )
+
+    none = Goal(None, None, None, "none")
+    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed).items()}
+
+
+def sum_present(values: Iterable[int | None]) -> int | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
 
