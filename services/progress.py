@@ -7,6 +7,7 @@ in Python, so the number of statements does not grow with the number of units.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -284,10 +285,15 @@ def set_or_summed(
 
 async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
     """Targets of the period's years, set directly or summed from the children."""
-    direct = {
-        t.unit_id: Goal(t.new_members, t.new_unions, t.new_unions_large, "set")
-        for t in await targets_of(session, period)
-    }
+    direct = {}
+    for plan in await targets_of(session, period):
+        share = plan_share(plan, period)
+        direct[plan.unit_id] = Goal(
+            _part(plan.new_members, share),
+            _part(plan.new_unions, share),
+            _part(plan.new_unions_large, share),
+            "set",
+        )
 
     def summed(below: list[Goal]) -> Goal | None:
         below = [g for g in below if g.source != "none"]
@@ -300,6 +306,18 @@ async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[
 
     none = Goal(None, None, None, "none")
     return {u: goal or none for u, goal in set_or_summed(tree, direct, summed).items()}
+
+
+def plan_share(plan: Target, period: Period) -> float:
+    """The part of a plan's target that falls in the period: a quarter of a yearly target, a
+    third of a 2021–2023 plan for 2022; 1 when the period is the plan's whole term."""
+    term = (date(plan.last_year + 1, 1, 1) - date(plan.first_year, 1, 1)).days
+    return min(1.0, period.days / term) if term > 0 else 1.0
+
+
+def _part(value: int | None, share: float) -> int | None:
+    # Rounded up: a plan of one new CĐCS a year still asks for one in each quarter's view.
+    return None if value is None else math.ceil(value * share - 1e-9)
 
 
 def sum_present(values: Iterable[int | None]) -> int | None:

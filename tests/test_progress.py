@@ -19,7 +19,7 @@ from models import (
     TransferStatus,
     Unit,
 )
-from services.progress import Figures, change, parse_period, percent, progress
+from services.progress import Figures, change, parse_period, percent, plan_share, progress
 from services.register import unit_by_code
 from tests.conftest import NOW, World, t
 from tests.test_leads import give_role
@@ -189,6 +189,21 @@ async def test_progress_of_lai_chau_by_hand(world: World) -> None:
     assert (lc.goal.source, lc.goal.members, lc.goal.unions) == ("children", 540, 23)
     assert lc.figures.admitted == 45 and lc.members_percent == round(45 * 100 / 540, 1)
     assert (tp.rank, td.rank, tp.siblings) == (1, 2, 11)
+
+
+async def test_a_shorter_period_gets_its_share_of_the_plan(world: World) -> None:
+    units = await seed(world)  # LC-TP: 100 members and 10 CĐCS in the 2026 plan
+    quarter = parse_period("2026-Q3")  # 92 of 365 days
+    assert quarter is not None
+    async with world.session_factory() as session:
+        report = await progress(session, [units["LC-TP"].id], quarter, date(2026, 8, 15))
+    (tp,) = report.units
+    # 25.2 members and 2.5 CĐCS, rounded up; 46 of the quarter's 92 days gone at an even pace.
+    assert (tp.goal.members, tp.goal.unions, tp.goal.source) == (26, 3, "set")
+    assert tp.expected_members == round(26 * 46 / 92, 1)
+    plan = Target(unit_id=1, first_year=2021, last_year=2023, new_members=300)
+    third = plan_share(plan, parse_period("2022") or quarter)
+    assert round(third, 4) == round(365 / 1095, 4)
 
 
 @contextmanager
