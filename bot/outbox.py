@@ -14,7 +14,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -238,11 +238,12 @@ class _ChatLocks:
 
 
 class _SentMarks:
-    """Marks delivered rows sent, off the update's path (a group commit): the keys wait a few
-    milliseconds for the next update's commit to carry them, else for a short transaction of
-    their own. Until then they are remembered, so that nothing reads those rows as pending."""
+    """Marks delivered rows sent, off the update's path (a group commit across chats): the keys
+    ride on the next commit of any update, or, when none comes within DELAY or someone waits
+    for them, on a short transaction of their own. Until then they are remembered, so that
+    nothing reads those rows as pending."""
 
-    DELAY = 0.005
+    DELAY = 0.05
 
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
@@ -250,6 +251,7 @@ class _SentMarks:
         self._batch: list[Outgoing] = []
         self._flusher: asyncio.Task[None] | None = None
         self._written = asyncio.Event()
+        self._hurry = asyncio.Event()  # someone waits: write now
 
     def mark(self, sent: list[Outgoing]) -> None:
         self.unwritten.update((row.key, row.chat_id) for row in sent)
@@ -275,6 +277,7 @@ class _SentMarks:
         """Wait until the marks made so far (for one chat) are committed, or given up."""
         waiting = {k for k, chat in self.unwritten.items() if chat_id in (None, chat)}
         while not waiting.isdisjoint(self.unwritten):
+            self._hurry.set()
             await self._written.wait()
 
     def _forget(self, sent: list[Outgoing]) -> None:
@@ -285,7 +288,9 @@ class _SentMarks:
         self._written = asyncio.Event()
 
     async def _flush(self) -> None:
-        await asyncio.sleep(self.DELAY)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._hurry.wait(), self.DELAY)
+        self._hurry.clear()
         while self._batch:
             sent: list[Outgoing] = []
             try:
@@ -431,9 +436,8 @@ class OutboxSender:
                 else:
                     self._backlog.add(chat_id)
             await self._record(session, chat_id, outcome)
-        # The chat's next update waits for these marks: a kill during it then repeats only
-        # its own replies, never these.
-        await self._sent.settled(chat_id)
+        # The marks ride on the next commit of any update (the chat's next one at the latest,
+        # before its replies go), or on a short transaction of their own: no update waits here.
         return len(outcome.sent)
 
     async def _send(
