@@ -238,12 +238,12 @@ class _ChatLocks:
 
 
 class _SentMarks:
-    """Marks delivered rows sent, off the update's path (a group commit across chats): the keys
-    ride on the next commit of any update, or, when none comes within DELAY or someone waits
-    for them, on a short transaction of their own. Until then they are remembered, so that
+    """Marks delivered rows sent (a group commit across chats): the keys ride on the next
+    commit of any update in flight, or, when no update is in flight or none commits within
+    DELAY, on a short transaction of their own. Until then they are remembered, so that
     nothing reads those rows as pending."""
 
-    DELAY = 0.05
+    DELAY = 0.02
 
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
@@ -277,8 +277,14 @@ class _SentMarks:
         """Wait until the marks made so far (for one chat) are committed, or given up."""
         waiting = {k for k, chat in self.unwritten.items() if chat_id in (None, chat)}
         while not waiting.isdisjoint(self.unwritten):
-            self._hurry.set()
+            if not self._sender.handling:  # no update's commit is coming to carry them
+                self._hurry.set()
             await self._written.wait()
+
+    def hurry(self) -> None:
+        """The last update in flight has ended: no commit is coming to carry the marks."""
+        if self._batch:
+            self._hurry.set()
 
     def _forget(self, sent: list[Outgoing]) -> None:
         for row in sent:
@@ -326,6 +332,7 @@ class OutboxSender:
         self._paused_until: datetime | None = None  # Telegram asked the bot to slow down (429)
         self._wake = asyncio.Event()
         self._sent = _SentMarks(self)
+        self.handling = 0  # updates between `capture` and `release`: each will commit or roll back
         # Chats that may have pending rows older than an update's replies; None: not read yet.
         self._backlog: set[str] | None = None
 
@@ -338,12 +345,15 @@ class OutboxSender:
         if _CAPTURE not in bot.session.middleware:
             bot.session.middleware(_CAPTURE)
         replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
+        self.handling += 1
         return _replies.set(replies)
 
-    @staticmethod
-    def release(token: Token[Replies | None]) -> Replies | None:
+    def release(self, token: Token[Replies | None]) -> Replies | None:
         replies = _replies.get()
         _replies.reset(token)
+        self.handling -= 1
+        if not self.handling:
+            self._sent.hurry()
         return replies
 
     async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
@@ -436,8 +446,10 @@ class OutboxSender:
                 else:
                     self._backlog.add(chat_id)
             await self._record(session, chat_id, outcome)
-        # The marks ride on the next commit of any update (the chat's next one at the latest,
-        # before its replies go), or on a short transaction of their own: no update waits here.
+        # The chat's next update waits for these marks: a kill during it then repeats only its
+        # own replies, never these. They ride on the next commit of an update in flight, or,
+        # when none is, on a short transaction of their own at once.
+        await self._sent.settled(chat_id)
         return len(outcome.sent)
 
     async def _send(
