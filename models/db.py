@@ -41,6 +41,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+SQLITE_POOL_SIZE = 32
+
+
 class DatabaseFolderMissingError(Exception):
     """The folder of a SQLite database file does not exist (a mistyped DATABASE_URL?)."""
 
@@ -65,6 +68,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # Statements run in the event loop's thread (models/inline_sqlite.py).
             path = parsed.database
             kwargs.setdefault("async_creator", lambda: InlineConnection.connect(path))
+            # Connections cost no thread here, and a new one parses the schema and prepares
+            # every statement again: keep enough for the updates in flight, never churn them.
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
