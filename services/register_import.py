@@ -66,8 +66,10 @@ import contextlib
 import csv
 import difflib
 import gc
+import json
 import os
 import re
+import sqlite3
 import tempfile
 import time
 import unicodedata
@@ -75,16 +77,15 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, Final, Protocol, cast
 
-from sqlalchemy import Connection, Table, or_, select
+from sqlalchemy import Connection, Table, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.util import await_only
 
 from models import Enterprise, Unit, UnitKind
 from models.base import utcnow
@@ -732,7 +733,6 @@ _ABSENT: Final[dict[str, object]] = {
 # Column written for a field of the file (the ward code becomes the unit's id).
 _FIELD_COLUMN: Final = {"ward_code": "ward_unit_id", "ward_name": "ward_unit_id"}
 _MISSING: Final = object()
-_STAGING: Final = "enterprise_import"  # a temporary table of the import's connection
 
 
 def _insert_for(dialect: str) -> Any:
@@ -891,7 +891,6 @@ class _EnterpriseImport:
                         self._write(records)
                     if self.progress is not None:
                         self.progress(rows_read)
-                self._merge()
         if self.result.rows_read == 0:
             raise ImportFileError(
                 f"{self.path.name} has a header row but no data rows: nothing to import"
@@ -966,26 +965,27 @@ class _EnterpriseImport:
         )
         if tuple(compiled.positiontup or ()) != _COLUMNS:
             raise RuntimeError(f"unexpected parameter order {compiled.positiontup}")
-        # The rows go to a staging table without indexes (executemany on SQLite, COPY on
-        # PostgreSQL), and one INSERT ... SELECT ... ON CONFLICT merges them at the end: the
-        # compiled INSERT ... VALUES (...) ON CONFLICT ... is taken apart for it.
+        # The compiled INSERT ... VALUES (<one group of parameters>) ON CONFLICT ..., taken
+        # apart to send a whole batch in one statement.
         head, _, tail = compiled.string.partition(" VALUES (")
         group, _, rest = tail.partition(")")
         self.sqlite = dialect.name == "sqlite"
-        columns = ", ".join(_COLUMNS)
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_STAGING}")
         if self.sqlite:
-            conn.exec_driver_sql(f"CREATE TEMP TABLE {_STAGING} ({columns})")
-            self.stage_sql = f"INSERT INTO {_STAGING} VALUES ({group})"
-            order = " ORDER BY rowid"  # ids in the order of the file
-        else:
-            conn.exec_driver_sql(
-                f"CREATE TEMP TABLE {_STAGING} AS SELECT {columns} FROM enterprises WITH NO DATA"
+            # SQLite: a multi-row VALUES list (at most the allowed number of parameters).
+            self.sqlite_insert = (f"{head} VALUES ", f"({group})", rest)
+            variables = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+            self.rows_per_insert = variables // len(_COLUMNS)
+            self._multirow_sql: dict[int, str] = {}
+            self.existing = text(
+                "SELECT count(*) FROM enterprises "
+                "WHERE tax_code IN (SELECT value FROM json_each(:codes))"
             )
-            order = ""
-        # "WHERE true": SQLite would read ON CONFLICT as a join's ON otherwise.
-        self.merge_sql = f"{head} SELECT {columns} FROM {_STAGING} WHERE true{order}{rest}"
-        self.staged = 0
+        else:
+            # PostgreSQL: INSERT ... SELECT FROM unnest(<one array per column>).
+            arrays = ", ".join(f"{parameter}[]" for parameter in group.split(", "))
+            self.upsert_sql = f"{head} SELECT * FROM unnest({arrays}){rest}"
+            selected = ", ".join(["tax_code", *self.compare])
+            self.existing = text(f"SELECT {selected} FROM enterprises WHERE tax_code = ANY(:codes)")
         # Timestamps are the same for the whole import: bound once, in the driver's form.
         now: Any = utcnow()
         processor = table.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
@@ -1168,28 +1168,54 @@ class _EnterpriseImport:
         return cast(int | None, unit_id)
 
     def _write(self, records: list[tuple[Any, ...]]) -> None:
-        """Add a batch of good rows to the staging table."""
-        self.staged += len(records)
+        """Insert the new rows, update the changed ones, leave the same ones alone."""
         if self.sqlite:
-            self.conn.exec_driver_sql(self.stage_sql, records)
+            self._write_sqlite(records)
             return
-        asyncpg: Any = self.conn.connection.driver_connection
-        await_only(asyncpg.copy_records_to_table(_STAGING, records=records, columns=_COLUMNS))
+        # PostgreSQL: the rows already stored are compared here, and only the new and the
+        # changed ones are sent, as one array per column.
+        codes = [record[0] for record in records]
+        stored = {
+            row[0]: tuple(row[1:]) for row in self.conn.execute(self.existing, {"codes": codes})
+        }
+        fingerprint = self.fingerprint
+        changed = []
+        updated = 0
+        for record in records:
+            old = stored.get(record[0])
+            if old is None:
+                changed.append(record)
+            elif old != fingerprint(record):
+                updated += 1
+                changed.append(record)
+        result = self.result
+        result.inserted += len(changed) - updated
+        result.updated += updated
+        result.unchanged += len(records) - len(changed)
+        if changed:
+            columns = tuple(map(list, zip(*changed, strict=True)))
+            self.conn.exec_driver_sql(self.upsert_sql, columns)
 
-    def _merge(self) -> None:
-        """Insert the new rows, update the changed ones, leave the same ones alone.
+    def _write_sqlite(self, records: list[tuple[Any, ...]]) -> None:
+        """SQLite: count the batch's tax codes already stored, then upsert every row.
 
         The upsert's WHERE skips the rows whose values are all the same, and the statement's
         change count is the inserted plus the updated rows: no row goes back to Python.
         """
         conn = self.conn
-        stored = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {_STAGING} AS s "
-            "WHERE EXISTS (SELECT 1 FROM enterprises AS e WHERE e.tax_code = s.tax_code)"
-        ).scalar_one()
-        changes = conn.exec_driver_sql(self.merge_sql).rowcount if self.staged else 0
-        conn.exec_driver_sql(f"DROP TABLE {_STAGING}")
-        inserted = self.staged - stored
+        codes = json.dumps([record[0] for record in records])
+        stored = conn.execute(self.existing, {"codes": codes}).scalar_one()
+        changes = 0
+        step = self.rows_per_insert
+        for start in range(0, len(records), step):
+            part = records[start : start + step]
+            sql = self._multirow_sql.get(len(part))
+            if sql is None:
+                head, group, rest = self.sqlite_insert
+                sql = head + ", ".join([group] * len(part)) + rest
+                self._multirow_sql[len(part)] = sql
+            changes += conn.exec_driver_sql(sql, tuple(chain.from_iterable(part))).rowcount
+        inserted = len(records) - stored
         result = self.result
         result.inserted += inserted
         result.updated += changes - inserted
