@@ -16,7 +16,7 @@ from models.access import Role
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 
-CHANNELS = ("telegram", "console")
+CHANNELS = ("telegram", "console", "zalo")
 NO_UNITS = "no units loaded; run doanvien demo or doanvien import units"
 
 
@@ -43,7 +43,8 @@ def add_access_commands(commands: Any) -> None:
         "--channel",
         choices=CHANNELS,
         default="telegram",
-        help="telegram (default), or console for the user of doanvien console --user ID",
+        help="telegram (default); zalo for a Zalo chat (the id its My data shows); or console "
+        "for the user of doanvien console --user ID",
     )
     units = commands.add_parser("units", help="list the unit tree: code, kind, name")
     units.add_argument("--kind", help="only units of this kind, e.g. ward (ward_union), district")
@@ -165,10 +166,12 @@ async def run_admin(args: argparse.Namespace, settings: Settings) -> int:
             await grant_role(session, person, Role.ADMIN, unit)
     finally:
         await engine.dispose()
-    who = f"{args.chat_id}" if args.channel == "telegram" else f"console user {args.chat_id}"
-    print(f"{who} is now an administrator of {unit.code} ({unit.name})")
+    who = {"telegram": "", "zalo": "Zalo chat ", "console": "console user "}[args.channel]
+    print(f"{who}{args.chat_id} is now an administrator of {unit.code} ({unit.name})")
     if args.channel == "telegram":
         print(f"open {await _link_to(settings, None)} and send /start")
+    elif args.channel == "zalo":
+        print("they send /start to the Zalo bot to see the administrator's menu")
     else:
         print(f"doanvien console --user {args.chat_id} talks as them")
     return 0

@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
+from bot.export_cli import add_export_commands, run_export
 from bot.import_cli import add_import_commands, run_import
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.steering_cli import COMMANDS, add_steering_commands
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so there is no Telegram bot to serve.
@@ -19,7 +21,8 @@ BOT_TOKEN is not set, so there is no Telegram bot to serve.
 To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps;
 then start the bot with
     BOT_TOKEN=123456789:AA... doanvien run
-(or put BOT_TOKEN=... in a .env file in this folder).
+(or put BOT_TOKEN=... in a .env file in this folder). For Zalo, set ZALO_BOT_TOKEN
+(from Zalo Bot Creator) instead or as well.
 
 To try the bot right now without a token, in this terminal:
     doanvien demo       # load demo units and enterprises (Lai Châu)
@@ -42,6 +45,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="0.0.0.0", help="where the webhook server listens")
     run.add_argument("--port", type=int, default=8080, help="the webhook server's port")
+    run.add_argument("--web", action="store_true", help="also serve the public progress page")
+    run.add_argument("--web-host", default="0.0.0.0", help="where the page listens")
+    run.add_argument("--web-port", type=int, default=8081, help="the page's port")
+    web = commands.add_parser("web", help="serve the public progress page (and its JSON) alone")
+    web.add_argument("--host", default="0.0.0.0")
+    web.add_argument("--port", type=int, default=8081)
+    web.add_argument("--unit", metavar="CODE", help="the unit the page is about (default: root)")
+    run.add_argument(
+        "--zalo-webhook",
+        metavar="URL",
+        default=None,
+        help="the public HTTPS address Zalo posts updates to (with ZALO_BOT_TOKEN); without it, "
+        "Zalo is long-polled",
+    )
+    run.add_argument("--zalo-port", type=int, default=8082, help="the Zalo webhook's port")
     commands.add_parser("migrate", help="upgrade the database to the newest schema")
     demo = commands.add_parser("demo", help="load demo units and enterprises")
     demo.add_argument("--enterprises", type=int, default=300)
@@ -50,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--name", default="Lan", help="the simulated user's first name")
     add_access_commands(commands)
     add_import_commands(commands)
+    add_steering_commands(commands)
+    add_export_commands(commands)
     return parser
 
 
@@ -153,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in COMMANDS:
+        return asyncio.run(COMMANDS[args.command](args, settings))
     if args.command == "run":
-        if settings.bot_token is None:
+        if settings.bot_token is None and settings.zalo_bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
         unready = asyncio.run(_unready_database(settings))
@@ -162,9 +184,12 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             print(unready, file=sys.stderr)
             return 1
         from bot.runner import Webhook, run_polling
+        from bot.web import PublicWeb
 
         webhook = Webhook(args.webhook, args.host, args.port) if args.webhook else None
-        asyncio.run(run_polling(settings, webhook))
+        page = PublicWeb(args.web_host, args.web_port) if args.web else None
+        zalo = Webhook(args.zalo_webhook, args.host, args.zalo_port) if args.zalo_webhook else None
+        asyncio.run(run_polling(settings, webhook, zalo, page))
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "demo":
@@ -175,6 +200,15 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(run_admin(args, settings))
     elif args.command == "import":
         return asyncio.run(run_import(args, settings))
+    elif args.command == "web":
+        if unready := asyncio.run(_unready_database(settings)):
+            print(unready, file=sys.stderr)
+            return 1
+        from bot.web import run_web
+
+        return asyncio.run(run_web(settings, args.host, args.port, args.unit))
+    elif args.command == "export":
+        return asyncio.run(run_export(args, settings))
     elif args.command == "units":
         return asyncio.run(run_units(args, settings))
     elif args.command == "console":

@@ -10,16 +10,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.dispatcher import build_dispatcher
 from bot.local_session import LocalSession, SentMessage
+from bot.logs import FORMAT, RedactingFilter
 from bot.settings import Settings
 from bot.simulator import Simulator, SimUser
+from bot.textmenu import Entry, lines, menu_of
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 
@@ -102,29 +104,29 @@ def parse_line(line: str) -> Command | None:
 
 def render(message: SentMessage) -> str:
     text = html.unescape(TAG.sub("", message.text))
-    lines = [("✎ " if message.edited else "") + text]
-    markup = message.reply_markup
-    labels: list[str] = []
-    if isinstance(markup, InlineKeyboardMarkup):
-        labels = [b.text for row in markup.inline_keyboard for b in row]
-    elif isinstance(markup, ReplyKeyboardMarkup):
-        labels = [b.text for row in markup.keyboard for b in row]
-    lines += [f"  [#{i}] {label}" for i, label in enumerate(labels, start=1)]
-    return "\n".join(lines)
+    menu = menu_of(message.reply_markup, share_contact=True)
+    shown = lines(menu, numbered="  [#{number}] {label}") if menu is not None else []
+    return "\n".join([("✎ " if message.edited else "") + text, *shown])
+
+
+def _pressed(markup: Any, index: int) -> Entry | None:
+    menu = menu_of(markup, share_contact=True)
+    return next((e for e in menu.numbered if e.number == index), None) if menu else None
 
 
 async def choose(user: SimUser, index: int, phone: str) -> None:
     inline = user.last_with_buttons()
     if user.reply_keyboard is not None and (inline is None or inline is not user.last):
-        buttons = [b for row in user.reply_keyboard.keyboard for b in row]
-        if 1 <= index <= len(buttons):
-            if buttons[index - 1].request_contact:
+        entry = _pressed(user.reply_keyboard, index)
+        if entry is not None:
+            if entry.contact:
                 await user.send_contact(phone)
             else:
-                await user.send(buttons[index - 1].text)
+                await user.send(entry.label)
             return
-    if inline is not None and 1 <= index <= len(inline.inline_buttons):
-        await user.click_data(inline.inline_buttons[index - 1][1], inline)
+    entry = _pressed(inline.reply_markup, index) if inline is not None else None
+    if entry is not None and entry.data is not None:
+        await user.click_data(entry.data, inline)
         return
     print(f"(no button #{index})")
 
@@ -135,7 +137,8 @@ def log_to_file(path: Path = LOG_FILE) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RedactingFilter())  # the same redaction as the bot's own log
     root.addHandler(handler)
 
 

@@ -34,7 +34,8 @@ FLOORS: dict[str, int] = {
     "apscheduler": logging.INFO,
 }
 
-_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}")
+# Telegram's (a bot id of up to 12 digits) and Zalo's (up to 20) tokens.
+_TOKEN = re.compile(r"(?<!\d)\d{5,20}:[A-Za-z0-9_.-]{20,}")
 # Vietnamese numbers: +84, 84 or 0, then 9 or 10 digits, spaces, dots or dashes between them.
 _PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)(?:[ .-]?\d){9,10}(?![\d])")
 _CITIZEN_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar, Token
@@ -96,6 +98,9 @@ class Replies:
     chats: list[str] = field(default_factory=list)
     rows: list[Outgoing] = field(default_factory=list)
     answers: list[AnswerCallbackQuery] = field(default_factory=list)
+    # Chats on other channels (services.outbox.address) and the channels to wake after commit.
+    addressed: dict[str, str] = field(default_factory=dict)
+    elsewhere: set[str] = field(default_factory=set)
 
     def record(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, AnswerCallbackQuery):
@@ -107,6 +112,16 @@ class Replies:
         if chat_id is None:
             raise RuntimeError(f"{method.__api_method__} has no chat to queue it for")
         key = f"{self.key_prefix}:{len(self.methods)}"
+        channel = self.addressed.get(str(chat_id), self.channel)
+        if channel != self.channel:
+            # That channel's sender delivers it (woken after the commit).
+            self.methods[key] = method
+            payload = to_payload(method)
+            outbox.enqueue_at_commit(
+                self.session, channel, chat_id, method.__api_method__, payload, key
+            )
+            self.elsewhere.add(channel)
+            return True
         self.methods[key] = method
         if str(chat_id) not in self.chats:
             self.chats.append(str(chat_id))
@@ -311,6 +326,51 @@ class _SentMarks:
                 self._forget(sent)
 
 
+# The running sender of each channel, woken when another channel's update queues for it.
+SENDERS: dict[str, OutboxSender] = {}
+
+
+class _Pacer:
+    """Spaces the background drain's sends: `rate` a second in all, and a chat's next message
+    at least `per_chat` seconds after its previous one was answered (Telegram: about 30 a
+    second per bot, one a second per chat). A send's slot is reserved without a pause between
+    reading and writing it, so concurrent chats never share a slot."""
+
+    # Slots a little wider than 1/rate: a request reaches Telegram some milliseconds after its
+    # slot, more or less, and a second that saw rate + 1 of them would be answered with 429.
+    HEADROOM = 1.05
+
+    def __init__(self, per_chat: float = 1.0) -> None:
+        self.per_chat = per_chat
+        self._next = 0.0  # the next free global slot, on the loop's clock
+        self._answered: dict[str, float] = {}  # chat -> when its last send was answered
+        self._in_flight: set[str] = set()
+
+    async def wait(self, chat_id: str, rate: float, pause: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.finished(chat_id)  # the chat's previous send (if any) has just been answered
+        ready = self._answered.get(chat_id, -math.inf) + self.per_chat
+        if ready > loop.time():
+            await asyncio.sleep(ready - loop.time())
+        now = loop.time()
+        slot = max(now + max(pause, 0.0), self._next)
+        self._next = slot + self.HEADROOM / rate
+        self._in_flight.add(chat_id)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def finished(self, chat_id: str) -> None:
+        """The chat's send in flight was answered (or none was made)."""
+        if chat_id in self._in_flight:
+            self._in_flight.discard(chat_id)
+            now = asyncio.get_running_loop().time()
+            self._answered[chat_id] = now
+            if len(self._answered) > 10_000:  # forget chats that no longer need spacing
+                self._answered = {
+                    c: t for c, t in self._answered.items() if t > now - self.per_chat
+                }
+
+
 class OutboxSender:
     """Captures replies during updates and sends the outbox of one channel through a Bot."""
 
@@ -332,6 +392,7 @@ class OutboxSender:
         self._paused_until: datetime | None = None  # Telegram asked the bot to slow down (429)
         self._wake = asyncio.Event()
         self._sent = _SentMarks(self)
+        self._pacer = _Pacer()
         self.handling = 0  # updates between `capture` and `release`: each will commit or roll back
         # Chats that may have pending rows older than an update's replies; None: not read yet.
         self._backlog: set[str] | None = None
@@ -345,6 +406,7 @@ class OutboxSender:
         if _CAPTURE not in bot.session.middleware:
             bot.session.middleware(_CAPTURE)
         replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
+        outbox.ADDRESSED.set(replies.addressed)
         self.handling += 1
         return _replies.set(replies)
 
@@ -361,6 +423,10 @@ class OutboxSender:
         the same chats. A chat known to have none is sent to without reading the outbox."""
         if replies is None:
             return
+        for channel in replies.elsewhere:
+            other = SENDERS.get(channel)
+            if other is not None:
+                other.wake()
         for answer in replies.answers:
             try:
                 await bot(answer)
@@ -523,26 +589,69 @@ class OutboxSender:
         """Ask the background loop for a pass now (a job has just enqueued messages)."""
         self._wake.set()
 
-    async def drain(self, bot: Bot, limit: int = 100) -> int:
-        """One pass over the chats with due rows, at most `rate` messages a second."""
+    async def drain(self, bot: Bot, limit: int = 1000) -> int:
+        """One pass over the chats with due rows: several chats at once, each chat's rows in
+        order, at most `rate` messages a second in all and one a second per chat."""
         async with self.session_factory() as session:
             # Rows left by a killed process or enqueued by jobs: updates go the careful way.
             pending = await outbox.pending_chats(session, self.channel)
             self._backlog = pending if self._backlog is None else self._backlog | pending
             chats = await outbox.due_chats(session, self.channel, self.clock(), limit)
             await session.commit()
-            sent = 0
-            for chat_id in chats:
-                sent += await self.deliver_chat(bot, session, chat_id, throttle=self._throttle)
-            return sent
+        if not chats:
+            return 0
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for chat_id in chats:
+            queue.put_nowait(chat_id)
+        workers = max(1, min(len(chats), math.ceil(self.rate * self._pacer.per_chat) + 1))
+        tasks = [asyncio.ensure_future(self._drain_queue(bot, queue)) for _ in range(workers)]
+        try:
+            return sum(await asyncio.gather(*tasks))
+        finally:
+            for task in tasks:  # one worker failed: the pass ends, the next one starts over
+                task.cancel()
 
-    async def _throttle(self) -> None:
+    async def _drain_queue(self, bot: Bot, queue: asyncio.Queue[str]) -> int:
+        sent = 0
+        while not queue.empty():
+            chat_id = queue.get_nowait()
+            try:
+                sent += await self._drain_chat(bot, chat_id)
+            finally:
+                self._pacer.finished(chat_id)
+        return sent
+
+    async def _drain_chat(self, bot: Bot, chat_id: str) -> int:
+        """A chat's due rows in order, one at a time: each is marked sent before the next goes
+        (the chat waits a second between them anyway), so a kill repeats at most the message
+        it interrupted."""
+        throttle = functools.partial(self._throttle, chat_id)
+        sent = 0
+        async with self.session_factory() as session, self._chats.hold(chat_id):
+            sent_unmarked = set(self._sent.unwritten)  # taken before the read, as above
+            rows = await outbox.pending_of_chat(session, self.channel, chat_id)
+            await session.commit()
+            for row in rows:
+                if row.key in sent_unmarked:
+                    continue
+                sent += await self._deliver_rows(bot, session, chat_id, [row], None, throttle)
+                if self._backlog is not None and chat_id in self._backlog:
+                    break  # the row must wait (a retry, a pause) or the person is unreachable
+        return sent
+
+    async def _throttle(self, chat_id: str) -> None:
+        if self.rate <= 0:  # pacing off (tests that drive the sender by hand)
+            return
         paused = self._paused_until
-        wait = (paused - self.clock()).total_seconds() if paused is not None else 0.0
-        await asyncio.sleep(max(wait, 0.0) + (1.0 / self.rate if self.rate > 0 else 0.0))
+        pause = (paused - self.clock()).total_seconds() if paused is not None else 0.0
+        await self._pacer.wait(chat_id, self.rate, pause)
+        # Telegram may have asked for a pause while this send waited for its slot.
+        if (paused := self._paused_until) is not None and paused > self.clock():
+            await asyncio.sleep((paused - self.clock()).total_seconds())
 
     async def run(self, bot: Bot, stop: asyncio.Event) -> None:
         """Drain at start, then whenever woken or every `interval` seconds, until `stop`."""
+        SENDERS[self.channel] = self
         while not stop.is_set():
             try:
                 await self.drain(bot)

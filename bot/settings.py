@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron.expressions import WEEKDAYS
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -31,6 +33,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
     outbox_rate: float = Field(default=25.0, gt=0)
+    # The steering committee's weekly digest and the daily reminders, in TIMEZONE.
+    digest_day: str = "mon"
+    digest_time: str = "07:30"
+    reminder_time: str = "08:00"
+    # Zalo (bot/zalo): served beside Telegram when its token is set.
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    # Where Zalo can fetch images the bot makes (member cards): sendPhoto takes a URL only.
+    zalo_public_url: str | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -43,7 +54,28 @@ class Settings(BaseSettings):
             raise ValueError("must look like 123456789:ABC... (the token @BotFather gives)")
         return text
 
-    @field_validator("telegram_api_url")
+    @field_validator("zalo_bot_token", mode="before")
+    @classmethod
+    def _zalo_token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        head, _, tail = text.partition(":")
+        if not head or not tail or any(c.isspace() for c in text):
+            raise ValueError("must look like 1234567890:abc... (the token Zalo Bot Creator gives)")
+        return text
+
+    @field_validator("zalo_public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value)
+        if not text.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return text.rstrip("/")
+
+    @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -85,6 +117,22 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _digest_day(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"must be one of {', '.join(WEEKDAYS)}")
+        return day
+
+    @field_validator("digest_time", "reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            return f"{time.fromisoformat(value.strip()):%H:%M}"
+        except ValueError:
+            raise ValueError("must be a time of day such as 07:30") from None
 
     @field_validator("log_level")
     @classmethod

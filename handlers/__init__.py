@@ -7,6 +7,8 @@ from handlers import (
     access,
     after_joining,
     application,
+    delivery,
+    exports,
     fallback,
     figures,
     forms,
@@ -17,6 +19,7 @@ from handlers import (
     progress,
     review,
     start,
+    steering,
 )
 
 
@@ -30,6 +33,7 @@ def build_router() -> Router:
     # start's); start comes next so /start and menu buttons work from inside any form;
     # /cancel before the forms it cancels; fallback last takes whatever nobody else did.
     root.include_routers(
+        delivery.build_router(),
         access.build_router(),
         review.build_router(),
         start.build_router(),
@@ -43,10 +47,13 @@ def build_router() -> Router:
                 *founding.FORMS,
                 *after_joining.FORMS,
                 figures.FORM,
+                steering.FORM,
             ]
         ),
         application.build_router(),
         progress.build_router(),
+        steering.build_router(),
+        exports.build_router(),
         after_joining.build_router(),
         privacy.build_router(),
         leads.build_router(),

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from locales import SUPPORTED_LOCALES, fluent_core
 from models import Person, Role
+from services import outbox
 
 ROLE_KEYS = {
     Role.COLLABORATOR: "role-collaborator",
@@ -110,6 +111,7 @@ ROLE_MENU: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...] = (
         (("menu-review", "review"), ("menu-founding", "founding")),
     ),
     (frozenset({Role.OFFICER, Role.ADMIN}), (("menu-figures", "figures"),)),
+    (frozenset({Role.OFFICER, Role.STEERING, Role.ADMIN}), (("export-menu", "export"),)),
     (
         frozenset({Role.OFFICER, Role.ADMIN}),
         (("menu-questions", "questions"), ("menu-transfers", "transfers")),
@@ -154,7 +156,12 @@ async def say_to(
 ) -> None:
     """Tell another person something (a worker of a decision, an officer of an alert)."""
     if person is not None:
-        await bot.send_message(int(person.chat_id), says(person, key, **args), reply_markup=markup)
+        await bot.send_message(chat_of(person), says(person, key, **args), reply_markup=markup)
+
+
+def chat_of(person: Person) -> int:
+    """The chat to send another person's message to, on the channel that person uses."""
+    return outbox.address(person.channel, person.chat_id)
 
 
 def translations(key: str) -> frozenset[str]:

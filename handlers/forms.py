@@ -101,8 +101,29 @@ def _choices(raw: list[list[Any]] | None) -> list[Choice]:
     return [Choice(value, label) for value, label in raw or []]
 
 
+# Every form's runner by form name, for `text_channel_rules`.
+RUNNERS: dict[str, FormRunner] = {}
+
+
+def text_channel_rules(data: str) -> tuple[bool, bool]:
+    """For a button's callback data, on a channel without buttons (Zalo): whether its question
+    also takes a typed answer, and whether a typed number may press it. Where a step parses
+    typed text, "2" is an answer (two workers), never the second button; a search step numbers
+    its results and leaves its controls to be typed by their labels."""
+    try:
+        pressed = FormCb.unpack(data)
+    except (TypeError, ValueError):
+        return False, True
+    runner = RUNNERS.get(pressed.form)
+    step = runner.form.by_name.get(pressed.step) if runner is not None else None
+    if step is None or not step.takes_text():
+        return False, True
+    return True, pressed.action == "c" and step.parse is None
+
+
 class FormRunner:
     def __init__(self, form: Form, finish: Finish, cancelled: Cancelled | None = None) -> None:
+        RUNNERS[form.name] = self
         self.form = form
         self.finish = finish
         self.cancelled = cancelled

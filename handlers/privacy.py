@@ -6,7 +6,7 @@ from datetime import tzinfo
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
@@ -15,13 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.common import MenuCb, button, esc, keyboard, main_menu
 from handlers.forms import Turn
 from models import Application, Person, Question
+from services import linking
 from services.after_joining import questions_of
 from services.applications import Draft, applications_of, erase_person
 from services.forms.join import draft_text, gender_label
 from services.forms.lead import local
+from services.people import identify
 from services.register import enterprise_by_id
 
-CHANNEL_KEYS = {"telegram": "channel-telegram", "console": "channel-console"}
+CHANNEL_KEYS = {
+    "telegram": "channel-telegram",
+    "console": "channel-console",
+    "zalo": "channel-zalo",
+}
 LANGUAGE_KEYS = {"vi": "language-vi", "en": "language-en"}
 
 
@@ -51,6 +57,9 @@ async def render_my_data(
         parts.append(_question_text(i18n, question, tz))
     if draft is not None and any(draft.to_state().values()):
         parts.append(await draft_text(i18n.get, session, draft, "privacy-draft"))
+    for chat in await linking.linked_chats(session, person.id):
+        channel = i18n.get(CHANNEL_KEYS.get(chat.channel, "channel-telegram"))
+        parts[0] += "\n" + i18n.get("link-linked-chat", channel=channel, chat_id=chat.chat_id)
     if len(parts) == 1:
         parts.append(i18n.get("privacy-nothing-else"))
     return "\n\n".join(parts)
@@ -91,6 +100,8 @@ async def show_my_data(turn: Turn) -> None:
     data = await turn.state.get_data()
     draft = Draft.from_state(data) if "draft" in data else None
     text = await render_my_data(turn.session, i18n, turn.person, draft, turn.now.tzinfo)
+    code = await linking.new_code(turn.session, turn.person, turn.now)
+    text += "\n\n" + i18n.get("link-code-offer", code=code)
     await turn.say(
         text,
         keyboard(
@@ -137,9 +148,27 @@ async def erase(
     await bot.send_message(query.from_user.id, text, reply_markup=main_menu(i18n, member=False))
 
 
+async def cmd_link(message: Message, command: CommandObject, **data: Any) -> None:
+    """`/link CODE`: this chat becomes another way in to the record that showed the code."""
+    turn = Turn.of(message.chat.id, data)
+    i18n = turn.i18n
+    if not linking.normalize(command.args or ""):
+        await turn.say(i18n.get("link-usage"))
+        return
+    linked = await linking.link(turn.session, command.args or "", turn.person, turn.now)
+    if linked.person is None:
+        await turn.say(i18n.get(linked.reason or "link-code-unknown"), main_menu(i18n))
+        return
+    # The menu of the record this chat now belongs to, with its roles.
+    person = turn.person
+    _, roles, member = await identify(turn.session, person.channel, person.chat_id, person.language)
+    await turn.say(i18n.get("link-done"), main_menu(i18n, roles, member))
+
+
 def build_router() -> Router:
     router = Router(name="privacy")
     router.message.register(cmd_my_data, Command("mydata"))
+    router.message.register(cmd_link, Command("link"))
     router.callback_query.register(menu_my_data, MenuCb.filter(F.action == "data"))
     router.callback_query.register(ask_erase, MenuCb.filter(F.action == "erase"))
     router.callback_query.register(erase, MenuCb.filter(F.action == "erase_yes"))

@@ -12,7 +12,17 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from handlers.application import REJECT_KEYS
-from handlers.common import MenuCb, WorkerCb, button, esc, keyboard, main_menu, say_to, says
+from handlers.common import (
+    MenuCb,
+    WorkerCb,
+    button,
+    chat_of,
+    esc,
+    keyboard,
+    main_menu,
+    say_to,
+    says,
+)
 from handlers.forms import FormRunner, Turn
 from models import Application, ApplicationStatus, Member, Person, Role, Unit
 from services import review
@@ -322,7 +332,7 @@ async def send_member_card(turn: Turn, worker: Person, member: Member, union: Un
     link = deep_link(me.username, verification_parameter(turn.card_key, member.number))
     png = member_card_png(card_text(worker, member, union), link)
     await turn.bot.send_photo(
-        int(worker.chat_id),
+        chat_of(worker),
         BufferedInputFile(png, filename=f"the-doan-vien-{member.number}.png"),
         caption=says(worker, "worker-card-caption", number=member.number),
     )

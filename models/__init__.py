@@ -3,12 +3,14 @@
 from models.access import Invitation, Role, RoleGrant
 from models.after_joining import Question, Transfer, TransferStatus
 from models.base import Base
+from models.channels import ChatLink, LinkCode, ZaloChat
 from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
 from models.org import Enterprise, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
+from models.steering import JobRun, SteeringAssignment
 from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
 from models.targets import Target
 
@@ -18,6 +20,7 @@ __all__ = [
     "ApplicationStatus",
     "AuditEvent",
     "Base",
+    "ChatLink",
     "Counter",
     "Enterprise",
     "FiguresSource",
@@ -25,9 +28,11 @@ __all__ = [
     "FoundingAlert",
     "FsmRecord",
     "Invitation",
+    "JobRun",
     "Lead",
     "LeadEvent",
     "LeadStage",
+    "LinkCode",
     "Member",
     "MemberStatus",
     "OutboxMessage",
@@ -39,9 +44,11 @@ __all__ = [
     "Question",
     "Role",
     "RoleGrant",
+    "SteeringAssignment",
     "Target",
     "Transfer",
     "TransferStatus",
     "Unit",
     "UnitKind",
+    "ZaloChat",
 ]

@@ -31,6 +31,7 @@ class Action:
     ANSWER_WORKER_QUESTION = "question.answer"  # a worker's question to the union
     CHANGE_MEMBERSHIP = "member.change"  # the member's own membership; no role needed
     ENTER_FIGURES = "figures.enter"
+    ASSIGN_STEERING = "steering.assign"  # choose the units a steering member follows
 
 
 # Which roles may perform an action (always within the scope of one of their grants).
@@ -52,6 +53,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     Action.ANSWER_WORKER_QUESTION: frozenset({Role.OFFICER, Role.ADMIN}),
     Action.CHANGE_MEMBERSHIP: frozenset(),
     Action.ENTER_FIGURES: frozenset({Role.OFFICER, Role.ADMIN}),
+    Action.ASSIGN_STEERING: frozenset({Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ marks what happened. Replies to an update and messages from jobs share the table
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -57,6 +58,19 @@ def _row(
         "next_attempt_at": now,
         "sent_at": sent_at,
     }
+
+
+# The channel of each chat an update's handler addresses (chat id -> channel), when the person
+# is on another channel than the update (a worker on Zalo told of a decision taken on Telegram).
+ADDRESSED: ContextVar[dict[str, str] | None] = ContextVar("outbox_addressed", default=None)
+
+
+def address(channel: str, chat_id: int | str) -> int:
+    """The chat to send a person's message to; notes its channel for the reply being queued."""
+    addressed = ADDRESSED.get()
+    if addressed is not None:
+        addressed[str(chat_id)] = channel
+    return int(chat_id)
 
 
 @cache

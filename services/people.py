@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import FsmRecord, Member, MemberStatus, Person, ProcessedUpdate, RoleGrant
+from models.base import utcnow
+from services.linking import through_link
 
 _MEMBER = (
     exists()
@@ -125,8 +127,11 @@ async def identify(
     """The person behind a chat, their active roles, and whether they are a member: one
     statement per update, none when `known` (from `arrive`); a row is created on first contact."""
     key = str(chat_id)
+    params = {"channel": channel, "chat_id": key}
     if known is None:
-        params = {"channel": channel, "chat_id": key}
+        known = _identity((await session.execute(_PERSON_WITH_ROLES, params)).all())
+    if known is None and await through_link(session, channel, key, utcnow()) is not None:
+        # A chat linked to a record on another channel (services/linking.py).
         known = _identity((await session.execute(_PERSON_WITH_ROLES, params)).all())
     if known is not None:
         return known.person, known.roles, known.member

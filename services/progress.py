@@ -7,11 +7,13 @@ in Python, so the number of statements does not grow with the number of units.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,11 +62,13 @@ def _year_earlier(day: date) -> date:
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–—/]\s*(\d{4}))?\s*$")
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+_HALF = re.compile(r"^\s*(\d{4})\s*-?\s*[Hh]([12])\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 def parse_period(text: str) -> Period | None:
-    """ "2026", "2021-2023", "2026-Q3" or "2026-11"; None when it is none of these."""
+    """ "2026", "2021-2023", "2026-Q3", "2026-H1" (six months) or "2026-11"; None when it is
+    none of these."""
     if match := _YEARS.match(text):
         first = int(match[1])
         last = int(match[2] or first)
@@ -77,6 +81,10 @@ def parse_period(text: str) -> Period | None:
         start = date(year, 3 * quarter - 2, 1)
         end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(start, end, f"{year}-Q{quarter}")
+    if match := _HALF.match(text):
+        year, half = int(match[1]), int(match[2])
+        end = date(year + 1, 1, 1) if half == 2 else date(year, 7, 1)
+        return Period(date(year, 6 * half - 5, 1), end, f"{year}-H{half}")
     if (match := _MONTH.match(text)) and 1 <= int(match[2]) <= 12:
         year, month = int(match[1]), int(match[2])
         end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
@@ -111,28 +119,37 @@ class Figures:
 async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     """Figures of the period, attributed to the unit where each event happened."""
     by_unit: dict[int, Figures] = defaultdict(Figures)
-    # A member is admitted by the union they joined: the one their first transfer left.
-    first_union = (
-        select(Transfer.from_unit_id)
-        .where(Transfer.member_id == Member.id, Transfer.status == TransferStatus.ACCEPTED)
-        .order_by(Transfer.id)
-        .limit(1)
-        .correlate(Member)
-        .scalar_subquery()
+    # A member is admitted by the union they joined: the one their first accepted transfer
+    # left, else the one they are in. Counted by union from the index alone (`+ 0`: grouping
+    # by the bare column, SQLite would walk the whole table in that column's order), then the
+    # few who moved are taken from their union and given back to the one they joined.
+    in_period = (
+        Member.admitted_on >= period.start,
+        Member.admitted_on < period.end,
+        Member.status != MemberStatus.REVOKED,
     )
-    admitting = func.coalesce(first_union, Member.union_unit_id)
-    rows = await session.execute(
-        select(admitting, func.count(Member.id))
-        .where(
-            Member.admitted_on >= period.start,
-            Member.admitted_on < period.end,
-            Member.status != MemberStatus.REVOKED,
-        )
-        .group_by(admitting)
-    )
-    for unit_id, count in rows:
+    union = Member.union_unit_id + 0
+    unions = await session.execute(select(union, func.count()).where(*in_period).group_by(union))
+    for unit_id, count in unions:
         by_unit[int(unit_id)].admitted += int(count)
-    rows = await session.execute(
+    first = (
+        select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
+        .where(Transfer.status == TransferStatus.ACCEPTED)
+        .group_by(Transfer.member_id)
+        .subquery()
+    )
+    moves = await session.execute(
+        select(Transfer.from_unit_id, Member.union_unit_id, func.count())
+        .select_from(Member)
+        .join(first, first.c.member_id == Member.id)
+        .join(Transfer, Transfer.id == first.c.first_id)
+        .where(*in_period)
+        .group_by(Transfer.from_unit_id, Member.union_unit_id)
+    )
+    for joined, member_of, count in moves:
+        by_unit[int(member_of)].admitted -= int(count)
+        by_unit[int(joined)].admitted += int(count)
+    rows: Any = await session.execute(  # reused for results of several shapes
         select(Member.union_unit_id, func.count(Member.id))
         .where(
             Member.status == MemberStatus.LEFT,
@@ -192,12 +209,32 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
 
 
 def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
-    """Every unit's figures with its whole subtree's."""
+    """Every unit's figures with its whole subtree's: each unit's total is added to its
+    parent's, the deepest units first (one addition per unit, not one per ancestor)."""
     totals: dict[int, Figures] = defaultdict(Figures)
     for unit_id, figures in events.items():
-        for ancestor in tree.lineage(unit_id):
-            totals[ancestor].add(figures)
+        totals[unit_id].add(figures)
+    for unit_id in _bottom_up(tree):
+        parent = tree.parent.get(unit_id)
+        if parent is not None and unit_id in totals:
+            totals[parent].add(totals[unit_id])
     return totals
+
+
+def _bottom_up(tree: UnitTree) -> list[int]:
+    """Every unit of the tree, each after all the units below it."""
+    depth: dict[int, int] = {}
+    for start in tree.parent:
+        chain: list[int] = []
+        current: int | None = start
+        while current is not None and current not in depth and current not in chain:
+            chain.append(current)
+            current = tree.parent.get(current)
+        known = depth.get(current, -1) if current is not None else -1
+        for unit_id in reversed(chain):
+            known += 1
+            depth[unit_id] = known
+    return sorted(depth, key=depth.__getitem__, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,44 +245,82 @@ class Goal:
     source: str  # "set": given to the unit; "children": the sum of its children's; "none"
 
 
-async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
-    """Targets of the period's years, set directly or summed from the children."""
+async def targets_of(session: AsyncSession, period: Period) -> list[Target]:
+    """The plans covering the period's years, the narrowest last (so it wins in a dict)."""
     last_day = period.end - timedelta(days=1)
     rows = await session.scalars(
         select(Target)
         .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
-        # The narrowest plan that covers the period wins.
         .order_by((Target.last_year - Target.first_year).desc())
     )
-    direct = {t.unit_id: Goal(t.new_members, t.new_unions, t.new_unions_large, "set") for t in rows}
+    return list(rows)
+
+
+T = TypeVar("T")
+
+
+def set_or_summed(
+    tree: UnitTree, direct: dict[int, T], summed: Callable[[list[T]], T | None]
+) -> dict[int, T | None]:
+    """Every unit's value: its own, else `summed` over its children's (None: nothing below)."""
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         if parent is not None:
             children[parent].append(unit_id)
-    goals: dict[int, Goal] = {}
+    found: dict[int, T | None] = {}
 
-    def goal(unit_id: int) -> Goal:
-        if unit_id in goals:
-            return goals[unit_id]
-        if unit_id in direct:
-            goals[unit_id] = direct[unit_id]
-            return goals[unit_id]
-        below = [goal(child) for child in children.get(unit_id, [])]
-        below = [g for g in below if g.source != "none"]
-        goals[unit_id] = Goal(
-            _sum(g.members for g in below),
-            _sum(g.unions for g in below),
-            _sum(g.unions_large for g in below),
-            "children" if below else "none",
-        )
-        return goals[unit_id]
+    def value(unit_id: int) -> T | None:
+        if unit_id not in found:
+            if unit_id in direct:
+                found[unit_id] = direct[unit_id]
+            else:
+                below = [value(child) for child in children.get(unit_id, [])]
+                found[unit_id] = summed([v for v in below if v is not None])
+        return found[unit_id]
 
     for unit_id in tree.parent:
-        goal(unit_id)
-    return goals
+        value(unit_id)
+    return found
 
 
-def _sum(values: Iterable[int | None]) -> int | None:
+async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
+    """Targets of the period's years, set directly or summed from the children."""
+    direct = {}
+    for plan in await targets_of(session, period):
+        share = plan_share(plan, period)
+        direct[plan.unit_id] = Goal(
+            _part(plan.new_members, share),
+            _part(plan.new_unions, share),
+            _part(plan.new_unions_large, share),
+            "set",
+        )
+
+    def summed(below: list[Goal]) -> Goal | None:
+        below = [g for g in below if g.source != "none"]
+        return Goal(
+            sum_present(g.members for g in below),
+            sum_present(g.unions for g in below),
+            sum_present(g.unions_large for g in below),
+            "children" if below else "none",
+        )
+
+    none = Goal(None, None, None, "none")
+    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed).items()}
+
+
+def plan_share(plan: Target, period: Period) -> float:
+    """The part of a plan's target that falls in the period: a quarter of a yearly target, a
+    third of a 2021–2023 plan for 2022; 1 when the period is the plan's whole term."""
+    term = (date(plan.last_year + 1, 1, 1) - date(plan.first_year, 1, 1)).days
+    return min(1.0, period.days / term) if term > 0 else 1.0
+
+
+def _part(value: int | None, share: float) -> int | None:
+    # Rounded up: a plan of one new CĐCS a year still asks for one in each quarter's view.
+    return None if value is None else math.ceil(value * share - 1e-9)
+
+
+def sum_present(values: Iterable[int | None]) -> int | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
 
@@ -291,19 +366,39 @@ class Progress:
     units: list[UnitProgress] = field(default_factory=list)
 
 
+async def figures_by_unit(
+    session: AsyncSession, tree: UnitTree, period: Period
+) -> dict[int, Figures]:
+    """Every unit's figures over `period`, its subtree included."""
+    return _roll_up(tree, await _events(session, period))
+
+
 async def progress(
-    session: AsyncSession, unit_ids: list[int], period: Period, today: date
+    session: AsyncSession,
+    unit_ids: list[int],
+    period: Period,
+    today: date,
+    *,
+    until: date | None = None,
+    tree: UnitTree | None = None,
+    compare: bool = True,
 ) -> Progress:
-    """Progress of the given units (each with its whole subtree) over `period`."""
-    tree = await UnitTree.load(session)
-    totals = _roll_up(tree, await _events(session, period))
-    before = _roll_up(tree, await _events(session, period.last_year()))
+    """Progress of the given units (each with its whole subtree) over `period`; with `until`,
+    only what happened before that day counts (a past week's digest), pace still by `today`;
+    without `compare`, last year's figures are not read (the changes are then None)."""
+    tree = tree or await UnitTree.load(session)
+    counted = period if until is None else Period(period.start, min(until, period.end), "")
+    totals = await figures_by_unit(session, tree, counted)
+    before = await figures_by_unit(session, tree, counted.last_year()) if compare else {}
     goals = await _goals(session, tree, period)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, parent in tree.parent.items():
+        children[parent].append(unit_id)
     wanted = set(unit_ids) | {
         sibling
         for unit_id in unit_ids
-        for sibling, parent in tree.parent.items()
-        if parent is not None and parent == tree.parent.get(unit_id)
+        if (parent := tree.parent.get(unit_id)) is not None
+        for sibling in children[parent]
     }
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
     elapsed = period.elapsed(today)
@@ -320,8 +415,8 @@ async def progress(
             percent(figures.admitted, goal.members),
             percent(figures.founded, goal.unions),
             None if goal.members is None else round(goal.members * elapsed, 1),
-            change(figures.admitted, last.admitted),
-            change(figures.founded, last.founded),
+            change(figures.admitted, last.admitted) if compare else None,
+            change(figures.founded, last.founded) if compare else None,
         )
     ranked = _rank(tree, rows)
     return Progress(period, today, [ranked[u] for u in unit_ids if u in ranked])

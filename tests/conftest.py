@@ -9,11 +9,11 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,7 +40,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=TZ)
 IN_CI = os.environ.get("CI") == "true"
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Parallel runs (pytest-xdist) give each worker its own Redis database: gw0 → 15, gw1 → 14, …
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
 
 # Fuzzed conversations (tests/test_fuzz.py). `ci`, the default: a bounded, reproducible run
 # that writes nothing to disk. `long`, by hand: `pytest -m fuzz --hypothesis-profile long`.
@@ -167,6 +169,28 @@ async def world(db_path: Path) -> AsyncIterator[World]:
     opened = open_world(db_path)
     yield opened
     await dispose(opened.engine)
+
+
+# Makes a user (an id, a first name) on the channel under test.
+ChatUser = Callable[..., Any]
+
+
+@pytest.fixture(params=["telegram", "zalo"])
+async def chat_user(
+    request: pytest.FixtureRequest, world: World, db_path: Path
+) -> AsyncIterator[ChatUser]:
+    """Users on Telegram (the in-process Bot API) or on Zalo (the fake Zalo Bot API over
+    HTTP), for journeys that are the same on both channels."""
+    if request.param == "telegram":
+        yield lambda user_id, name="Lan": world.sim.user(user_id, first_name=name)
+        return
+    from tests.zalo_user import close_zalo_world, open_zalo_world
+
+    zalo, engine = await open_zalo_world(db_path)
+    try:
+        yield lambda user_id, name="Lan": zalo.user(f"z{user_id}", name)
+    finally:
+        await close_zalo_world(zalo, engine)
 
 
 class Recorder(logging.Handler):

@@ -225,7 +225,15 @@ def test_admin_add_for_telegram_or_the_console(
         "console user 1001 is now an administrator of LC (LĐLĐ tỉnh Lai Châu)",
         "doanvien console --user 1001 talks as them",
     ]
-    assert admins(demo_env) == [("console", "1001", "LC"), ("telegram", "1001", "LC-TP")]
+    assert main(["admin", "add", "3", "--channel", "zalo"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Zalo chat 3 is now an administrator of LC (LĐLĐ tỉnh Lai Châu)"
+    )
+    assert admins(demo_env) == [
+        ("console", "1001", "LC"),
+        ("telegram", "1001", "LC-TP"),
+        ("zalo", "3", "LC"),
+    ]
 
 
 def test_an_unknown_unit_is_named(

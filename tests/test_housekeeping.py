@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.runner import schedule_of
 from models import FsmRecord, OutboxMessage, Person, ProcessedUpdate
 from models.base import utcnow
 from scheduler.jobs import build_scheduler, housekeeping
@@ -36,8 +37,8 @@ async def test_prune_keeps_recent_and_drops_old(world: World) -> None:
 
 
 def test_scheduler_has_the_housekeeping_job(world: World) -> None:
-    scheduler = build_scheduler(world.settings.tz, world.session_factory)
-    assert [job.id for job in scheduler.get_jobs()] == ["housekeeping"]
+    scheduler = build_scheduler(schedule_of(world.settings), world.session_factory)
+    assert [job.id for job in scheduler.get_jobs()] == ["housekeeping", "digest", "reminders"]
 
 
 async def test_settled_outbox_rows_go_pending_ones_stay(world: World) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,26 @@ def test_configuring_again_replaces_the_handler(debug_log: tuple[Recorder, io.St
     root.removeHandler(ours[0])
     with pytest.raises(ValueError, match="unknown log level"):
         configure_logging("LOUD")
+
+
+def test_the_console_log_file_is_redacted_too(tmp_path: Path) -> None:
+    from bot.console import log_to_file
+
+    root = logging.getLogger()
+    saved = list(root.handlers)
+    path = tmp_path / "console.log"
+    try:
+        log_to_file(path)
+        root.setLevel(logging.INFO)
+        logging.getLogger("doanvien.test").info("typed %s and %s", "0912 345 678", "001198012345")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved:
+            root.addHandler(handler)
+    text = path.read_text(encoding="utf-8")
+    assert "typed <phone> and <id>" in text
+    assert "0912" not in text and "001198012345" not in text

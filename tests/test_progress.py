@@ -9,10 +9,19 @@ from typing import Any
 
 from sqlalchemy import event
 
-from models import Founding, Member, PaperFigures, Role, Target, Unit
-from services.progress import Figures, change, parse_period, percent, progress
+from models import (
+    Founding,
+    Member,
+    PaperFigures,
+    Role,
+    Target,
+    Transfer,
+    TransferStatus,
+    Unit,
+)
+from services.progress import Figures, change, parse_period, percent, plan_share, progress
 from services.register import unit_by_code
-from tests.conftest import World, t
+from tests.conftest import NOW, World, t
 from tests.test_leads import give_role
 
 LAI_CHAU = {  # seed 003, appendix: new members and new CĐCS for 2021–2023
@@ -169,7 +178,7 @@ async def test_progress_of_lai_chau_by_hand(world: World) -> None:
             await progress(session, [root.id, *(u.id for u in units.values())], year, today)
         lc, tp, td = report.units
     # Set-based: the statements do not grow with the number of units.
-    assert few == many and len(few) == 13  # the tree, 2 × 5 figures, targets, units
+    assert few == many and len(few) == 15  # the tree, 2 × 6 figures, targets, units
     assert (tp.figures.admitted, tp.figures.lost, tp.figures.net_members) == (40, 2, 38)
     assert (tp.figures.founded, tp.figures.founded_large) == (1, 1)
     assert tp.members_percent == 40.0 and tp.unions_percent == 10.0
@@ -180,6 +189,21 @@ async def test_progress_of_lai_chau_by_hand(world: World) -> None:
     assert (lc.goal.source, lc.goal.members, lc.goal.unions) == ("children", 540, 23)
     assert lc.figures.admitted == 45 and lc.members_percent == round(45 * 100 / 540, 1)
     assert (tp.rank, td.rank, tp.siblings) == (1, 2, 11)
+
+
+async def test_a_shorter_period_gets_its_share_of_the_plan(world: World) -> None:
+    units = await seed(world)  # LC-TP: 100 members and 10 CĐCS in the 2026 plan
+    quarter = parse_period("2026-Q3")  # 92 of 365 days
+    assert quarter is not None
+    async with world.session_factory() as session:
+        report = await progress(session, [units["LC-TP"].id], quarter, date(2026, 8, 15))
+    (tp,) = report.units
+    # 25.2 members and 2.5 CĐCS, rounded up; 46 of the quarter's 92 days gone at an even pace.
+    assert (tp.goal.members, tp.goal.unions, tp.goal.source) == (26, 3, "set")
+    assert tp.expected_members == round(26 * 46 / 92, 1)
+    plan = Target(unit_id=1, first_year=2021, last_year=2023, new_members=300)
+    third = plan_share(plan, parse_period("2022") or quarter)
+    assert round(third, 4) == round(365 / 1095, 4)
 
 
 @contextmanager
@@ -209,3 +233,31 @@ async def test_progress_command_for_an_officer_and_a_worker(world: World) -> Non
     worker = world.sim.user(952)
     await worker.send("/progress")
     assert worker.last.text == t("access-denied")
+
+
+async def test_a_member_who_moved_counts_for_the_union_they_joined(world: World) -> None:
+    units = await seed(world)
+    tp, td = units["LC-TP"], units["LC-TD"]
+    async with world.session_factory.begin() as session:
+        moved = Member(number="MV-1", union_unit_id=td.id, admitted_on=date(2026, 4, 1))
+        session.add(moved)
+        await session.flush()
+        declined, accepted = TransferStatus.DECLINED, TransferStatus.ACCEPTED
+        for status, to in ((declined, tp.id), (accepted, td.id), (accepted, tp.id)):
+            session.add(
+                Transfer(
+                    member_id=moved.id,
+                    from_unit_id=tp.id,
+                    to_unit_id=to,
+                    routing_reason="upper_union",
+                    status=status,
+                    requested_at=NOW,
+                )
+            )
+    year = parse_period("2026")
+    assert year is not None
+    async with world.session_factory() as session:
+        report = await progress(session, [tp.id, td.id], year, date(2026, 7, 1))
+    by_code = {row.unit.code: row.figures.admitted for row in report.units}
+    # Joined LC-TP (its first accepted transfer left it), now in LC-TD: LC-TP's 40 + 1, LC-TD 5.
+    assert by_code == {"LC-TP": 41, "LC-TD": 5}

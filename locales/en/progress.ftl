@@ -14,4 +14,4 @@ progress-unit-behind =
 progress-target-set = set for the unit
 progress-target-children = the sum of its units' targets
 progress-target-none = none set
-progress-bad-period = Please give the period as 2026, 2021-2023, 2026-Q3 or 2026-11. For example: /progress 2026
+progress-bad-period = Please give the period as 2026, 2021-2023, 2026-H1, 2026-Q3 or 2026-11. For example: /progress 2026

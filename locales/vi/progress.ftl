@@ -14,4 +14,4 @@ progress-unit-behind =
 progress-target-set = giao trực tiếp
 progress-target-children = tổng chỉ tiêu của các đơn vị trực thuộc
 progress-target-none = chưa giao
-progress-bad-period = Vui lòng ghi kỳ báo cáo như 2026, 2021-2023, 2026-Q3 hoặc 2026-11. Ví dụ: /progress 2026
+progress-bad-period = Vui lòng ghi kỳ báo cáo như 2026, 2021-2023, 2026-H1, 2026-Q3 hoặc 2026-11. Ví dụ: /progress 2026

@@ -1,0 +1,15 @@
+zalo-menu-hint = Reply with the number (for example 1) or type the choice.
+zalo-type-phone = 📱 On Zalo, please type your phone number, for example 0912 345 678.
+zalo-no-such-choice = There is no choice number { $number }. Please reply with a number from 1 to { $last }.
+zalo-no-image = (Zalo cannot show this image yet; you can see it again in your menu at any time.)
+zalo-file-link = Download the file at:
+channel-zalo = Zalo
+link-code-offer = 🔗 Using both Zalo and Telegram? On the other app, send: /link { $code } (a one-time code, valid for 30 minutes).
+link-usage = Send /link with the code shown under “My data” on the other app, for example: /link ABCD-EFGH
+link-code-unknown = The code is wrong or has expired. Please open “My data” on the other app for a new one.
+link-same-chat = This chat already belongs to your record.
+link-same-channel = Please send this code on the other app (Zalo or Telegram).
+link-chat-has-records = This chat already has a record of its own (an application, a member card, a question or a role), so it cannot be linked. You can take the code here and send it on the other app.
+link-done = ✅ Linked. You now use one record on both apps; messages go to the app you used last.
+link-linked-chat = Also linked: { $channel } (id { $chat_id }).
+zalo-no-file = (Zalo cannot deliver this file yet; please open the bot on Telegram or ask a union officer for it.)

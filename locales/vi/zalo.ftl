@@ -1,0 +1,15 @@
+zalo-menu-hint = Trả lời bằng số thứ tự (ví dụ 1) hoặc gõ tên lựa chọn.
+zalo-type-phone = 📱 Trên Zalo, vui lòng gõ số điện thoại của bạn, ví dụ 0912 345 678.
+zalo-no-such-choice = Không có lựa chọn số { $number }. Vui lòng trả lời bằng một số từ 1 đến { $last }.
+zalo-no-image = (Zalo chưa hiển thị được hình ảnh này; bạn có thể xem lại trong mục của mình bất cứ lúc nào.)
+zalo-file-link = Tải tệp tại:
+channel-zalo = Zalo
+link-code-offer = 🔗 Bạn dùng cả Zalo và Telegram? Trên ứng dụng còn lại, gửi: /link { $code } (mã dùng một lần, hết hạn sau 30 phút).
+link-usage = Gửi /link kèm mã hiện trong mục “Dữ liệu của tôi” ở ứng dụng còn lại, ví dụ: /link ABCD-EFGH
+link-code-unknown = Mã không đúng hoặc đã hết hạn. Vui lòng mở “Dữ liệu của tôi” ở ứng dụng còn lại để lấy mã mới.
+link-same-chat = Cuộc trò chuyện này đã thuộc hồ sơ của bạn.
+link-same-channel = Vui lòng gửi mã này trên ứng dụng còn lại (Zalo hoặc Telegram).
+link-chat-has-records = Cuộc trò chuyện này đã có hồ sơ riêng (đơn, thẻ đoàn viên, câu hỏi hoặc vai trò) nên không thể liên kết. Bạn có thể lấy mã ở đây và gửi trên ứng dụng kia.
+link-done = ✅ Đã liên kết. Từ nay bạn dùng một hồ sơ trên cả hai ứng dụng; tin nhắn sẽ được gửi tới ứng dụng bạn dùng gần nhất.
+link-linked-chat = Đã liên kết thêm: { $channel } (mã { $chat_id }).
+zalo-no-file = (Zalo chưa gửi được tệp này; vui lòng mở bot trên Telegram hoặc liên hệ cán bộ công đoàn để nhận tệp.)
