@@ -22,7 +22,11 @@ from bot.middlewares.flood import (
 )
 from bot.middlewares.i18n import build_i18n
 from bot.middlewares.person import PersonMiddleware
-from bot.middlewares.unit_of_work import SessionMiddleware, UnitOfWorkMiddleware
+from bot.middlewares.unit_of_work import (
+    ChatLockMiddleware,
+    SessionMiddleware,
+    UnitOfWorkMiddleware,
+)
 from bot.outbox import OutboxSender
 from bot.settings import Settings
 from bot.storage import DatabaseStorage
@@ -112,7 +116,7 @@ def build_dispatcher(
         FloodMiddleware(flood or build_limiter(settings), settings.default_locale)
     )
     dp.update.outer_middleware(SessionMiddleware(session_factory))
-    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(ChatLockMiddleware(dp.fsm.storage, dp.fsm.events_isolation, channel))
     outbox = OutboxSender(session_factory, channel, rate=settings.outbox_rate)
     dp.update.outer_middleware(UnitOfWorkMiddleware(outbox))
     # Then the person the update comes from, then that person's locale.

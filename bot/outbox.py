@@ -16,7 +16,7 @@ import functools
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -253,11 +253,12 @@ class _ChatLocks:
 
 
 class _SentMarks:
-    """Marks delivered rows sent, off the update's path (a group commit): the keys wait a few
-    milliseconds for the next update's commit to carry them, else for a short transaction of
-    their own. Until then they are remembered, so that nothing reads those rows as pending."""
+    """Marks delivered rows sent (a group commit across chats): the keys ride on the next
+    commit of any update in flight, or, when no update is in flight or none commits within
+    DELAY, on a short transaction of their own. Until then they are remembered, so that
+    nothing reads those rows as pending."""
 
-    DELAY = 0.005
+    DELAY = 0.02
 
     def __init__(self, sender: OutboxSender) -> None:
         self._sender = sender
@@ -265,6 +266,7 @@ class _SentMarks:
         self._batch: list[Outgoing] = []
         self._flusher: asyncio.Task[None] | None = None
         self._written = asyncio.Event()
+        self._hurry = asyncio.Event()  # someone waits: write now
 
     def mark(self, sent: list[Outgoing]) -> None:
         self.unwritten.update((row.key, row.chat_id) for row in sent)
@@ -290,7 +292,14 @@ class _SentMarks:
         """Wait until the marks made so far (for one chat) are committed, or given up."""
         waiting = {k for k, chat in self.unwritten.items() if chat_id in (None, chat)}
         while not waiting.isdisjoint(self.unwritten):
+            if not self._sender.handling:  # no update's commit is coming to carry them
+                self._hurry.set()
             await self._written.wait()
+
+    def hurry(self) -> None:
+        """The last update in flight has ended: no commit is coming to carry the marks."""
+        if self._batch:
+            self._hurry.set()
 
     def _forget(self, sent: list[Outgoing]) -> None:
         for row in sent:
@@ -300,7 +309,9 @@ class _SentMarks:
         self._written = asyncio.Event()
 
     async def _flush(self) -> None:
-        await asyncio.sleep(self.DELAY)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._hurry.wait(), self.DELAY)
+        self._hurry.clear()
         while self._batch:
             sent: list[Outgoing] = []
             try:
@@ -382,6 +393,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._sent = _SentMarks(self)
         self._pacer = _Pacer()
+        self.handling = 0  # updates between `capture` and `release`: each will commit or roll back
         # Chats that may have pending rows older than an update's replies; None: not read yet.
         self._backlog: set[str] | None = None
 
@@ -395,12 +407,15 @@ class OutboxSender:
             bot.session.middleware(_CAPTURE)
         replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
         outbox.ADDRESSED.set(replies.addressed)
+        self.handling += 1
         return _replies.set(replies)
 
-    @staticmethod
-    def release(token: Token[Replies | None]) -> Replies | None:
+    def release(self, token: Token[Replies | None]) -> Replies | None:
         replies = _replies.get()
         _replies.reset(token)
+        self.handling -= 1
+        if not self.handling:
+            self._sent.hurry()
         return replies
 
     async def deliver(self, bot: Bot, session: AsyncSession, replies: Replies | None) -> None:
@@ -497,8 +512,9 @@ class OutboxSender:
                 else:
                     self._backlog.add(chat_id)
             await self._record(session, chat_id, outcome)
-        # The chat's next update waits for these marks: a kill during it then repeats only
-        # its own replies, never these.
+        # The chat's next update waits for these marks: a kill during it then repeats only its
+        # own replies, never these. They ride on the next commit of an update in flight, or,
+        # when none is, on a short transaction of their own at once.
         await self._sent.settled(chat_id)
         return len(outcome.sent)
 

@@ -70,6 +70,13 @@ class DatabaseStorage(BaseStorage):
             ["state", "data", "updated_at"],
         )
 
+    def remember(
+        self, session: AsyncSession, key: StorageKey, conversation: tuple[str | None, str] | None
+    ) -> None:
+        """Take the stored (state, data) as read by the update's first statement, so reading
+        the state inside this transaction costs no round trip."""
+        self._cache(session)[self.key_builder.build(key)] = conversation
+
     @staticmethod
     def _cache(session: AsyncSession) -> dict[str, tuple[str | None, str] | None]:
         cache: dict[str, tuple[str | None, str] | None]

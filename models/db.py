@@ -24,17 +24,24 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
+from models.inline_sqlite import InlineConnection
+
 # The session of the update being handled, so the FSM storage writes inside the same transaction.
 current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The inline driver waits for another process's write lock in asyncio, not in SQLite.
+    inline = isinstance(getattr(dbapi_connection, "driver_connection", None), InlineConnection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={0 if inline else 10000}")
     cursor.close()
+
+
+SQLITE_POOL_SIZE = 32
 
 
 class DatabaseFolderMissingError(Exception):
@@ -57,6 +64,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 )
         # Sessions always end in commit or rollback; a reset on return would be a second one.
         kwargs.setdefault("pool_reset_on_return", None)
+        if parsed.drivername == "sqlite+aiosqlite" and parsed.database not in (None, ":memory:"):
+            # Statements run in the event loop's thread (models/inline_sqlite.py).
+            path = parsed.database
+            kwargs.setdefault("async_creator", lambda: InlineConnection.connect(path))
+            # Connections cost no thread here, and a new one parses the schema and prepares
+            # every statement again: keep enough for the updates in flight, never churn them.
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

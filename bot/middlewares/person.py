@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, User
 from handlers.common import current_member, current_roles
 from locales import SUPPORTED_LOCALES
 from services.leads import remember_name
-from services.people import identify
+from services.people import Arrival, identify
 
 
 class PersonMiddleware(BaseMiddleware):
@@ -31,7 +31,14 @@ class PersonMiddleware(BaseMiddleware):
         # A new person (or one who deleted their data) starts in their app's language.
         client = (user.language_code or "")[:2]
         language = client if client in SUPPORTED_LOCALES else self.default_language
-        person, roles, member = await identify(data["session"], self.channel, user.id, language)
+        arrival: Arrival | None = data.get("arrival")
+        person, roles, member = await identify(
+            data["session"],
+            self.channel,
+            user.id,
+            language,
+            known=arrival.identity if arrival is not None else None,
+        )
         if roles:
             # Colleagues see who reported, changed or decided something: role holders' chat
             # names are kept (workers' are not).

@@ -1,12 +1,13 @@
 """One database transaction per update, and exactly-once effects for redelivered updates.
 
-Two middlewares share the work around aiogram's FSM middleware (which holds the per-chat lock):
+Three middlewares share the work:
 
-    SessionMiddleware -> FSMContextMiddleware (lock, state) -> UnitOfWorkMiddleware -> handlers
+    SessionMiddleware -> ChatLockMiddleware (lock; mark, state, person) -> UnitOfWorkMiddleware
 
 The session is opened first, so the conversation state is read inside the update's own
-transaction; the duplicate check and the commit happen inside the per-chat lock, so a second
-delivery of the same update waits, then finds the first one's mark and does nothing.
+transaction; once the per-chat lock is held, one statement reads the update's mark, the state
+and the person with their roles. The duplicate check and the commit happen inside the lock, so
+a second delivery of the same update waits, then finds the first one's mark and does nothing.
 
 What the handler sends is captured while it runs, committed to the outbox with its rows, and
 sent right after the commit, still inside the lock (`bot/outbox.py`): a person is never told
@@ -19,14 +20,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.types import TelegramObject, Update
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.middleware import FSMContextMiddleware
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.types import TelegramObject, Update, User
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import OutboxSender
+from bot.storage import DatabaseStorage
 from models import ProcessedUpdate
 from models.db import current_session, defer_upsert
 from services.access import Forbidden
+from services.people import Arrival, arrive
 
 # Built once: this runs on every update.
 _SEEN = select(ProcessedUpdate.update_id).where(
@@ -51,6 +57,47 @@ class SessionMiddleware(BaseMiddleware):
                 current_session.reset(token)
 
 
+class ChatLockMiddleware(FSMContextMiddleware):
+    """aiogram's FSM middleware (the per-chat lock, then the conversation state) that reads, in
+    the same round trip as the state, the update's mark and the person behind it."""
+
+    def __init__(
+        self, storage: BaseStorage, events_isolation: BaseEventIsolation, channel: str
+    ) -> None:
+        super().__init__(storage, events_isolation)
+        self.channel = channel
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        bot: Bot = data["bot"]
+        context = self.resolve_event_context(bot, data)
+        data["fsm_storage"] = self.storage
+        if context is None:
+            return await handler(event, data)
+        async with self.events_isolation.lock(key=context.key):
+            session: AsyncSession | None = data.get("session")
+            user: User | None = data.get("event_from_user")
+            if session is not None and user is not None and isinstance(event, Update):
+                data["arrival"] = await self._arrive(session, context, user, event.update_id)
+            data.update({"state": context, "raw_state": await context.get_state()})
+            return await handler(event, data)
+
+    async def _arrive(
+        self, session: AsyncSession, context: FSMContext, user: User, update_id: int
+    ) -> Arrival:
+        storage = self.storage if isinstance(self.storage, DatabaseStorage) else None
+        arrival = await arrive(
+            session,
+            self.channel,
+            user.id,
+            bot_id=context.key.bot_id,
+            update_id=update_id,
+            fsm_key=storage.key_builder.build(context.key) if storage is not None else "",
+        )
+        if storage is not None:
+            storage.remember(session, context.key, arrival.conversation)
+        return arrival
+
+
 class UnitOfWorkMiddleware(BaseMiddleware):
     """Skips updates already handled; commits the handler's effects and replies with the
     update's mark, then sends the replies."""
@@ -62,7 +109,9 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         session: AsyncSession = data["session"]
         bot: Bot = data["bot"]
         assert isinstance(event, Update), "registered on dp.update"
-        if await self._seen(session, bot.id, event.update_id):
+        arrival: Arrival | None = data.get("arrival")
+        seen = arrival.seen if arrival else await self._seen(session, bot.id, event.update_id)
+        if seen:
             return None
         defer_upsert(
             session,
