@@ -7,7 +7,7 @@ from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
-from models.org import Enterprise, Unit, UnitKind
+from models.org import Enterprise, EnterpriseTerm, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
 from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
 from models.targets import Target
@@ -20,6 +20,7 @@ __all__ = [
     "Base",
     "Counter",
     "Enterprise",
+    "EnterpriseTerm",
     "FiguresSource",
     "Founding",
     "FoundingAlert",

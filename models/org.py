@@ -76,3 +76,14 @@ class Enterprise(Timestamped, Base):
     grassroots_union_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", ondelete="SET NULL"), index=True
     )
+
+
+class EnterpriseTerm(Base):
+    """A word of the register's names, for typo suggestions; kept by triggers (migration 0013).
+
+    Words are only ever added: one left by a renamed enterprise suggests nothing that the
+    search index would then find."""
+
+    __tablename__ = "enterprise_terms"
+
+    term: Mapped[str] = mapped_column(String(255), primary_key=True)

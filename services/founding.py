@@ -33,8 +33,9 @@ from models.db import dialect_name
 from services import audit
 from services.access import Action, UnitTree, authorize, scope_roots
 from services.leads import active_lead, change_stage
-from services.register import root_unit, search_enterprises
+from services.register import root_unit
 from services.routing import RoutingReason, upper_union_of
+from services.search import search_enterprises
 from services.validation import normalize_search_key
 
 # A CĐCS can be founded once at least five workers have applied (DOMAIN.md, "Joining and

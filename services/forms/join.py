@@ -35,8 +35,9 @@ from services.forms.engine import (
     refuse,
     summary_answer,
 )
-from services.register import enterprise_by_id, search_enterprises, search_wards
+from services.register import enterprise_by_id, search_wards
 from services.routing import NoUnitsError
+from services.search import search_enterprises
 
 CONTROLS = Controls(
     back="join-back",

@@ -1,0 +1,125 @@
+"""workplace search index
+
+SQLite: a contentless FTS5 table over the enterprises' search keys whose rowids are a rank
+key (fewer workers = larger rowid, then the id), so that ``ORDER BY rowid LIMIT 5`` reads the
+biggest matching enterprises first and stops; the ward is a token of its own (``_w<id>``,
+which no typed query can produce) for "in my ward first". PostgreSQL: a generated tsvector
+with a GIN index, and an index on the number of workers for the planner to walk.
+
+On both, ``enterprise_terms`` lists every word of the register (for one-letter typos).
+Triggers keep everything in step with every writer (import, lead form, demo, SQL by hand);
+services/search.py rebuilds the SQLite index in one pass after a first bulk load instead.
+
+Revision ID: 0013
+Revises: 0010
+Create Date: 2026-12-03 14:15:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0013'
+down_revision: str | None = '0010'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The rank key: 2**30 - 1 - workers in the high bits, the id in the low 32 bits.
+_RANK = (
+    '(((1073741823 - max(min(coalesce({r}.employees, 0), 1073741823), 0)) << 32) + {r}.id)'
+)
+_DOC = "{r}.search_key || ' _w' || coalesce({r}.ward_unit_id, '')"
+# search_key holds words of letters and digits separated by single spaces (a JSON array once
+# quoted); anything else is skipped rather than failing the write.
+_WORDS = (
+    "INSERT OR IGNORE INTO enterprise_terms (term) SELECT value FROM json_each("
+    "CASE WHEN json_valid('[\"' || replace({r}.search_key, ' ', '\",\"') || '\"]') "
+    "THEN '[\"' || replace({r}.search_key, ' ', '\",\"') || '\"]' ELSE '[]' END) "
+    "WHERE value <> ''"
+)
+
+
+def _sqlite_sql(r: str, action: str) -> str:
+    if action == 'add':
+        return (
+            f"INSERT INTO enterprise_search (rowid, words) "
+            f"VALUES ({_RANK.format(r=r)}, {_DOC.format(r=r)}); {_WORDS.format(r=r)};"
+        )
+    return (
+        f"INSERT INTO enterprise_search (enterprise_search, rowid, words) "
+        f"VALUES ('delete', {_RANK.format(r=r)}, {_DOC.format(r=r)});"
+    )
+
+
+SQLITE_UP = (
+    'CREATE TABLE enterprise_terms (term VARCHAR(255) NOT NULL PRIMARY KEY) WITHOUT ROWID',
+    "CREATE VIRTUAL TABLE enterprise_search USING fts5(words, content='', detail='none', columnsize=0, "
+    "tokenize=\"unicode61 remove_diacritics 2 tokenchars '_'\")",
+    'CREATE TRIGGER enterprises_search_insert AFTER INSERT ON enterprises BEGIN '
+    f"{_sqlite_sql('new', 'add')} END",
+    'CREATE TRIGGER enterprises_search_delete AFTER DELETE ON enterprises BEGIN '
+    f"{_sqlite_sql('old', 'remove')} END",
+    'CREATE TRIGGER enterprises_search_update '
+    'AFTER UPDATE OF search_key, employees, ward_unit_id ON enterprises BEGIN '
+    f"{_sqlite_sql('old', 'remove')} {_sqlite_sql('new', 'add')} END",
+    # What was there before the index: in rank order, as FTS5 writes ascending rowids fastest.
+    f"INSERT INTO enterprise_search (rowid, words) SELECT {_RANK.format(r='enterprises')}, "
+    f"{_DOC.format(r='enterprises')} FROM enterprises ORDER BY 1",
+    "INSERT OR IGNORE INTO enterprise_terms (term) SELECT j.value FROM enterprises, json_each("
+    "CASE WHEN json_valid('[\"' || replace(search_key, ' ', '\",\"') || '\"]') "
+    "THEN '[\"' || replace(search_key, ' ', '\",\"') || '\"]' ELSE '[]' END) j "
+    "WHERE j.value <> ''",
+)
+SQLITE_DOWN = (
+    'DROP TRIGGER enterprises_search_update',
+    'DROP TRIGGER enterprises_search_delete',
+    'DROP TRIGGER enterprises_search_insert',
+    'DROP TABLE enterprise_search',
+    'DROP TABLE enterprise_terms',
+)
+
+_PG_WORDS = (
+    "INSERT INTO enterprise_terms (term) SELECT DISTINCT t FROM changed, "
+    "regexp_split_to_table(changed.search_key, ' ') AS t WHERE t <> '' ORDER BY t "
+    "ON CONFLICT DO NOTHING"
+)
+POSTGRES_UP = (
+    'CREATE TABLE enterprise_terms (term VARCHAR(255) NOT NULL PRIMARY KEY)',
+    "ALTER TABLE enterprises ADD COLUMN search_words tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_key)) STORED",
+    'CREATE INDEX ix_enterprises_search_words ON enterprises USING gin (search_words)',
+    'CREATE INDEX ix_enterprises_by_workers ON enterprises (employees DESC NULLS LAST, id)',
+    # Statement-level: one INSERT per batch of an import, not one per row.
+    'CREATE FUNCTION enterprise_terms_add() RETURNS trigger LANGUAGE plpgsql AS $$ '
+    f'BEGIN {_PG_WORDS}; RETURN NULL; END $$',
+    'CREATE TRIGGER enterprises_terms_insert AFTER INSERT ON enterprises '
+    'REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION enterprise_terms_add()',
+    'CREATE TRIGGER enterprises_terms_update AFTER UPDATE ON enterprises '
+    'REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION enterprise_terms_add()',
+    _PG_WORDS.replace('FROM changed, ', 'FROM enterprises AS changed, '),
+    'ANALYZE enterprises',
+)
+POSTGRES_DOWN = (
+    'DROP TRIGGER enterprises_terms_update ON enterprises',
+    'DROP TRIGGER enterprises_terms_insert ON enterprises',
+    'DROP FUNCTION enterprise_terms_add()',
+    'DROP INDEX ix_enterprises_by_workers',
+    'DROP INDEX ix_enterprises_search_words',
+    'ALTER TABLE enterprises DROP COLUMN search_words',
+    'DROP TABLE enterprise_terms',
+)
+
+
+def _run(statements: Sequence[str]) -> None:
+    bind = op.get_bind()
+    for statement in statements:
+        bind.exec_driver_sql(statement)
+
+
+def upgrade() -> None:
+    _run(SQLITE_UP if op.get_bind().dialect.name == 'sqlite' else POSTGRES_UP)
+
+
+def downgrade() -> None:
+    _run(SQLITE_DOWN if op.get_bind().dialect.name == 'sqlite' else POSTGRES_DOWN)
