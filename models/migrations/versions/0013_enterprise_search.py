@@ -32,11 +32,13 @@ _RANK = (
 _DOC = "{r}.search_key || ' _w' || coalesce({r}.ward_unit_id, '')"
 # search_key holds words of letters and digits separated by single spaces (a JSON array once
 # quoted); anything else is skipped rather than failing the write.
+# Not INSERT OR IGNORE: a trigger takes the conflict policy of the statement that fired it
+# (the import's upsert would abort on a known word).
 _WORDS = (
-    "INSERT OR IGNORE INTO enterprise_terms (term) SELECT value FROM json_each("
+    "INSERT INTO enterprise_terms (term) SELECT DISTINCT value FROM json_each("
     "CASE WHEN json_valid('[\"' || replace({r}.search_key, ' ', '\",\"') || '\"]') "
     "THEN '[\"' || replace({r}.search_key, ' ', '\",\"') || '\"]' ELSE '[]' END) "
-    "WHERE value <> ''"
+    "WHERE value <> '' AND value NOT IN (SELECT term FROM enterprise_terms)"
 )
 
 
