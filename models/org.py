@@ -79,11 +79,13 @@ class Enterprise(Timestamped, Base):
 
 
 class EnterpriseTerm(Base):
-    """A word of the register's names, for typo suggestions; kept by triggers (migration 0013).
+    """A word of the register's names and about how many enterprises have it, kept by triggers
+    (migration 0013): typo corrections, and which words are too common to look up first.
 
-    Words are only ever added: one left by a renamed enterprise suggests nothing that the
-    search index would then find."""
+    Counts are exact after a bulk load and only ever raised by later writes; a word left by a
+    renamed enterprise suggests nothing that the search index would then find."""
 
     __tablename__ = "enterprise_terms"
 
     term: Mapped[str] = mapped_column(String(255), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)

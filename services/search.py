@@ -19,13 +19,29 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
-from typing import Final
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence, Set
+from itertools import islice, product
+from typing import Any, Final
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Enterprise
+from models import Enterprise, EnterpriseTerm
 from models.db import dialect_name
 from services.validation import normalize_search_key
 
@@ -36,6 +52,8 @@ MAX_NEAR_UNITS: Final = 40
 TAX_CODE_CANDIDATES: Final = 50
 # Shorter words are not corrected: nearly every one-letter edit of them is a word too.
 MIN_CORRECTED_LENGTH: Final = 3
+# Exact names tried for a corrected query (the combinations of its words' corrections).
+MAX_CORRECTED_NAMES: Final = 20
 _EDIT_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
 _TAX_QUERY_RE: Final = re.compile(r"([0-9]{1,10})(-[0-9]{0,3})?|([0-9]{10})([0-9]{1,3})")
 
@@ -51,17 +69,11 @@ async def search_enterprises(
     """Enterprises by tax code (prefix, with or without the branch suffix) or by name."""
     prefix = tax_code_prefix(query)
     if prefix is not None:
-        ids = await _by_tax_code(session, prefix, near or (), limit)
-    else:
-        words = [w for w in dict.fromkeys(normalize_search_key(query).split()) if w.isalnum()]
-        if not words:
-            return []
-        ids = await _by_name(session, words, near or (), limit)
-    if not ids:
+        return await _by_tax_code(session, prefix, near or (), limit)
+    words = [w for w in dict.fromkeys(normalize_search_key(query).split()) if w.isalnum()]
+    if not words:
         return []
-    rows = await session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
-    by_id = {enterprise.id: enterprise for enterprise in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    return await _by_name(session, words, near or (), limit)
 
 
 def tax_code_prefix(query: str) -> str | None:
@@ -79,57 +91,67 @@ def tax_code_prefix(query: str) -> str | None:
 
 async def _by_tax_code(
     session: AsyncSession, prefix: str, near: Collection[int], limit: int
-) -> list[int]:
+) -> list[Enterprise]:
     # A range on the unique index: LIKE 'x%' uses no index on SQLite (case-insensitive LIKE).
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    rows = await session.execute(
-        select(Enterprise.id, Enterprise.tax_code, Enterprise.ward_unit_id, Enterprise.employees)
+    rows = await session.scalars(
+        select(Enterprise)
         .where(Enterprise.tax_code >= prefix, Enterprise.tax_code < upper)
         .order_by(Enterprise.tax_code)
         .limit(TAX_CODE_CANDIDATES)
     )
     ranked = sorted(
         rows,
-        key=lambda r: (r.tax_code != prefix, r.ward_unit_id not in near, -(r.employees or 0), r.id),
+        key=lambda e: (e.tax_code != prefix, e.ward_unit_id not in near, -(e.employees or 0), e.id),
     )
-    return [r.id for r in ranked[:limit]]
+    return ranked[:limit]
 
 
 async def _by_name(
     session: AsyncSession, words: list[str], near: Collection[int], limit: int
-) -> list[int]:
+) -> list[Enterprise]:
     groups: list[Group] = [(word,) for word in words]
-    ids = await _tiers(session, " ".join(words), groups, near, limit)
+    ids = await _tiers(session, [" ".join(words)], groups, near, limit)
     if ids:
         return ids
     corrected = await corrections(session, words)
     if corrected is None:
         return []
-    return await _tiers(session, None, corrected, near, limit)
+    # A whole name typed with a slip is still an exact name, once corrected.
+    names = [" ".join(words) for words in islice(product(*corrected), MAX_CORRECTED_NAMES)]
+    return await _tiers(session, names, corrected, near, limit)
 
 
 async def _tiers(
     session: AsyncSession,
-    key: str | None,
+    names: Sequence[str],
     groups: Sequence[Group],
     near: Collection[int],
     limit: int,
-) -> list[int]:
-    """Exact name first, then the units near the person, then the rest: by workers in each."""
-    found: list[int] = []
-    if key is not None:
-        found += await session.scalars(
-            select(Enterprise.id)
-            .where(Enterprise.search_key == key)
-            .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
-            .limit(limit)
-        )
+) -> list[Enterprise]:
+    """Exact name first, then the units near the person, then the rest: by workers in each.
+
+    One statement (a UNION ALL of the tiers, each stopping at `limit`): every round trip
+    to the database counts at this scale.
+    """
     matches = _MATCHERS[dialect_name(session)]
-    if near and len(near) <= MAX_NEAR_UNITS and len(found) < limit:
-        found += await matches(session, groups, sorted(near), limit)
-    if len(set(found)) < limit:
-        found += await matches(session, groups, (), limit)
-    return list(dict.fromkeys(found))[:limit]
+    common = await common_words(session)
+    tiers = [
+        select(Enterprise.id, literal(0).label("tier"))
+        .where(Enterprise.search_key.in_(names))
+        .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
+        .limit(limit)
+    ]
+    if near and len(near) <= MAX_NEAR_UNITS:
+        tiers.append(matches(groups, sorted(near), 1, limit, common))
+    tiers.append(matches(groups, (), 2, limit, common))
+    found = union_all(*(select(tier.subquery()) for tier in tiers)).subquery()
+    rows = await session.scalars(
+        select(Enterprise)
+        .join(found, Enterprise.id == found.c.id)
+        .order_by(found.c.tier, Enterprise.employees.desc().nulls_last(), Enterprise.id)
+    )
+    return list(dict.fromkeys(rows))[:limit]
 
 
 async def corrections(session: AsyncSession, words: Sequence[str]) -> list[Group] | None:
@@ -175,45 +197,104 @@ def _json_array(words: Sequence[str]) -> str:
     return "[" + ",".join(f'"{w}"' for w in words) + "]"
 
 
-async def _sqlite_matches(
-    session: AsyncSession, groups: Sequence[Group], units: Sequence[int], limit: int
-) -> list[int]:
-    """FTS5, rowid = rank key: the first rows of a match are the biggest enterprises."""
-    expression = " AND ".join(_fts_any(group) for group in groups)
-    if units:
-        expression += " AND " + _fts_any(tuple(f"_w{unit}" for unit in units))
-    rows = await session.scalars(
-        text(
-            "SELECT rowid & 4294967295 FROM enterprise_search "
-            "WHERE enterprise_search MATCH :m ORDER BY rowid LIMIT :n"
-        ),
-        {"m": expression, "n": limit},
+def _sqlite_matches(
+    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Set[str]
+) -> Select[int, int]:
+    """FTS5, rowid = rank key: the first rows of a match are the biggest enterprises.
+
+    FTS5 intersects common words quickly, but not a ward's few rows with them: near a
+    person, common words are checked on the rows that the ward and the rarer words find."""
+    indexed, checked = _split(groups, common) if units else (list(groups), [])
+    expression = " AND ".join(
+        [_fts_any(group) for group in indexed]
+        + [_fts_any(tuple(f"_w{u}" for u in units))] * bool(units)
     )
-    return list(rows)
+    stmt = (
+        select(_FTS_ID.label("id"), literal(tier).label("tier"))
+        .select_from(_FTS)
+        .where(literal_column("enterprise_search").op("MATCH")(expression))
+        .order_by(_FTS_ROWID)
+        .limit(limit)
+    )
+    if checked:
+        padded = " " + Enterprise.search_key + " "
+        stmt = stmt.join(Enterprise, Enterprise.id == _FTS_ID).where(
+            *(func.instr(padded, f" {word} ") > 0 for word in checked)
+        )
+    return stmt
+
+
+_FTS: Final = table("enterprise_search")
+_FTS_ROWID: Final = literal_column("enterprise_search.rowid", Integer)
+_FTS_ID: Final = _FTS_ROWID.op("&", return_type=Integer)(4294967295)
 
 
 def _fts_any(group: Group) -> str:
     return "(" + " OR ".join(f'"{word}"' for word in group) + ")"
 
 
-async def _postgres_matches(
-    session: AsyncSession, groups: Sequence[Group], units: Sequence[int], limit: int
-) -> list[int]:
-    """A GIN-indexed tsvector; the planner chooses between walking by workers and sorting."""
-    query = " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+def _split(groups: Sequence[Group], common: Set[str]) -> tuple[list[Group], list[str]]:
+    """(words to look up in the index, common words to check on the rows it finds)."""
+    checked = [group[0] for group in groups if len(group) == 1 and group[0] in common]
+    return [g for g in groups if len(g) > 1 or g[0] not in common], checked
+
+
+def _postgres_matches(
+    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Set[str]
+) -> Select[int, int]:
+    """A GIN-indexed tsvector, with an index by workers that the planner walks when all
+    words are common. GIN reads the whole posting list of every word it is given, so common
+    words are checked on the rows (ts_match_vq is not indexable) when a rarer word, or the
+    ward, finds fewer rows."""
+    indexed, checked = _split(groups, common)
+    if not indexed and not units:
+        indexed, checked = list(groups), []
     stmt = (
-        select(Enterprise.id)
-        .where(text("search_words @@ to_tsquery('simple', :q)").bindparams(q=query))
+        select(Enterprise.id, literal(tier).label("tier"))
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
         .limit(limit)
     )
+    if indexed:
+        stmt = stmt.where(_TSV.op("@@")(_tsquery(indexed)))
+    if checked:
+        stmt = stmt.where(func.ts_match_vq(_TSV, _tsquery([(w,) for w in checked])))
     if units:
         stmt = stmt.where(Enterprise.ward_unit_id.in_(units))
-    return list(await session.scalars(stmt))
+    return stmt
 
 
-Matcher = Callable[[AsyncSession, Sequence[Group], Sequence[int], int], Awaitable[list[int]]]
+_TSV: Final = literal_column("search_words", TSVECTOR)
+
+
+def _tsquery(groups: Sequence[Group]) -> Any:
+    query = " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+    return func.to_tsquery("simple", query)
+
+
+Matcher = Callable[[Sequence[Group], Sequence[int], int, int, Set[str]], Select[int, int]]
 _MATCHERS: Final[dict[str, Matcher]] = {"sqlite": _sqlite_matches, "postgresql": _postgres_matches}
+
+# Words in more enterprises than this are not looked up first when a rarer word or the
+# ward can be (see the matchers); the set is read at most every ten minutes per database.
+COMMON_DOCS: Final = 2000
+_COMMON_SECONDS: Final = 600.0
+_common: WeakKeyDictionary[Engine, tuple[float, frozenset[str]]] = WeakKeyDictionary()
+
+
+async def common_words(session: AsyncSession) -> frozenset[str]:
+    """The register's most common words (company forms, "việt nam", big sectors)."""
+    bind = session.bind
+    assert bind is not None, "sessions are always bound to the engine"
+    engine = bind.sync_engine
+    cached = _common.get(engine)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    words = frozenset(
+        await session.scalars(select(EnterpriseTerm.term).where(EnterpriseTerm.docs >= COMMON_DOCS))
+    )
+    _common[engine] = (now + _COMMON_SECONDS, words)
+    return words
 
 
 # ---- bulk loads -----------------------------------------------------------------------------
@@ -222,13 +303,17 @@ _TRIGGERS: Final = (
     "enterprises_search_insert",
     "enterprises_search_delete",
     "enterprises_search_update",
+    "enterprises_terms_insert",
+    "enterprises_terms_update",
 )
 _RANK: Final = "(((1073741823 - max(min(coalesce(employees, 0), 1073741823), 0)) << 32) + id)"
-_WORDS_OF_ALL: Final = (
-    "INSERT OR IGNORE INTO enterprise_terms (term) SELECT j.value FROM enterprises, json_each("
-    "CASE WHEN json_valid('[\"' || replace(search_key, ' ', '\",\"') || '\"]') "
-    "THEN '[\"' || replace(search_key, ' ', '\",\"') || '\"]' ELSE '[]' END) j "
-    "WHERE j.value <> ''"
+_WORDS: Final = (
+    "json_each(CASE WHEN json_valid('[\"' || replace(e.search_key, ' ', '\",\"') || '\"]') "
+    "THEN '[\"' || replace(e.search_key, ' ', '\",\"') || '\"]' ELSE '[]' END)"
+)
+_COUNT_ALL_WORDS: Final = (
+    "INSERT INTO enterprise_terms (term, docs) SELECT value, count(*) FROM (SELECT DISTINCT "
+    f"e.id, w.value FROM enterprises e, {_WORDS} w WHERE w.value <> '') GROUP BY value"
 )
 
 
@@ -250,7 +335,7 @@ def bulk_load(conn: Connection) -> Iterator[None]:
     # pysqlite opens the transaction before DML only: DROP TRIGGER alone would autocommit.
     conn.exec_driver_sql("DELETE FROM enterprises WHERE 0")
     triggers = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?, ?, ?)",
         _TRIGGERS,
     ).all()
     for name, _sql in triggers:
@@ -272,4 +357,5 @@ def rebuild(conn: Connection) -> None:
         f"INSERT INTO enterprise_search (rowid, words) SELECT {_RANK}, "
         "search_key || ' _w' || coalesce(ward_unit_id, '') FROM enterprises ORDER BY 1"
     )
-    conn.exec_driver_sql(_WORDS_OF_ALL)
+    conn.exec_driver_sql("DELETE FROM enterprise_terms")
+    conn.exec_driver_sql(_COUNT_ALL_WORDS)
