@@ -156,16 +156,22 @@ async def _tiers(
 
 async def corrections(session: AsyncSession, words: Sequence[str]) -> list[Group] | None:
     """The query with each word the register lacks replaced by its one-letter edits that it
-    has; None when every word is known or an unknown word has no such edit."""
-    known = set(await _existing_terms(session, words))
-    unknown = [word for word in words if word not in known]
-    if not unknown or any(len(w) < MIN_CORRECTED_LENGTH or w.isdigit() for w in unknown):
+    has; None when every word is known or an unknown word has no such edit.
+
+    One look-up for the words and all their edits: a round trip costs more than the edits."""
+    edits = {
+        word: one_edit(word)
+        for word in words
+        if len(word) >= MIN_CORRECTED_LENGTH and not word.isdigit()
+    }
+    wanted = set(words).union(*edits.values())
+    existing = set(await _existing_terms(session, sorted(wanted)))
+    unknown = [word for word in words if word not in existing]
+    if not unknown or any(word not in edits for word in unknown):
         return None
-    edits = {word: one_edit(word) for word in unknown}
-    existing = set(await _existing_terms(session, sorted(set().union(*edits.values()))))
     groups: list[Group] = []
     for word in words:
-        group = (word,) if word in known else tuple(sorted(edits[word] & existing))
+        group = (word,) if word in existing else tuple(sorted(edits[word] & existing))
         if not group:
             return None
         groups.append(group)
@@ -202,9 +208,12 @@ def _sqlite_matches(
 ) -> Select[int, int]:
     """FTS5, rowid = rank key: the first rows of a match are the biggest enterprises.
 
-    FTS5 intersects common words quickly, but not a ward's few rows with them: near a
-    person, common words are checked on the rows that the ward and the rarer words find."""
-    indexed, checked = _split(groups, common) if units else (list(groups), [])
+    FTS5 steps through the whole of a common word's list to intersect it with a rare one:
+    common words are checked on the rows that the rarer words (or the ward) find, unless
+    every word is common, when matches are dense and the first rows are soon found."""
+    indexed, checked = _split(groups, common)
+    if not indexed and not units:
+        indexed, checked = list(groups), []
     expression = " AND ".join(
         [_fts_any(group) for group in indexed]
         + [_fts_any(tuple(f"_w{u}" for u in units))] * bool(units)
