@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
 from bot.import_cli import add_import_commands, run_import
 from bot.logs import configure_logging
+from bot.search_cli import add_search_command, run_search
 from bot.settings import Settings, SettingsError, load_settings
 
 NO_TOKEN = """\
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--name", default="Lan", help="the simulated user's first name")
     add_access_commands(commands)
     add_import_commands(commands)
+    add_search_command(commands)
     return parser
 
 
@@ -175,6 +177,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(run_admin(args, settings))
     elif args.command == "import":
         return asyncio.run(run_import(args, settings))
+    elif args.command == "search":
+        return asyncio.run(run_search(args, settings))
     elif args.command == "units":
         return asyncio.run(run_units(args, settings))
     elif args.command == "console":

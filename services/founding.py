@@ -241,7 +241,8 @@ async def enterprises_to_found(
     roots = await scope_roots(session, officer, Action.RECORD_FOUNDING)
     tree = await UnitTree.load(session)
     found = []
-    for enterprise in await search_enterprises(session, query, limit=20):
+    near = tree.subtree(roots)
+    for enterprise in await search_enterprises(session, query, limit=20, near=near):
         place = await enterprise_place(session, enterprise)
         free = enterprise.grassroots_union_id is None and place is not None
         if free and any(tree.within(place, root) for root in roots):  # type: ignore[arg-type]
