@@ -129,7 +129,7 @@ async def test_the_persons_ward_comes_before_bigger_enterprises(factory: Factory
 async def test_common_words_are_checked_on_rows_with_the_same_answer(
     factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "COMMON_DOCS", 3)  # "cong", "ty", "gom", "su"... are common
+    monkeypatch.setattr(search, "COMMON_SHARE", 0)  # every word is common
     assert await names(factory, "công ty gốm sứ") == GOM_SU_BY_WORKERS[:4]
     assert await names(factory, "công ty gốm sứ xanh") == [GOM_SU_BY_WORKERS[2]]
     assert (await names(factory, "công ty tnhh gốm", near="T-W2"))[:2] == [
