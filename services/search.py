@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence, Set
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from itertools import islice, product
 from typing import Any, Final
 from weakref import WeakKeyDictionary
@@ -52,6 +52,9 @@ MAX_NEAR_UNITS: Final = 40
 TAX_CODE_CANDIDATES: Final = 50
 # Shorter words are not corrected: nearly every one-letter edit of them is a word too.
 MIN_CORRECTED_LENGTH: Final = 3
+# A query of common words only is answered from this many of the biggest enterprises that
+# have the rarest of them: such words meet in most names, or nearly never.
+DENSE_WINDOW: Final = 1000
 # Exact names tried for a corrected query (the combinations of its words' corrections).
 MAX_CORRECTED_NAMES: Final = 20
 _EDIT_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -204,7 +207,7 @@ def _json_array(words: Sequence[str]) -> str:
 
 
 def _sqlite_matches(
-    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Set[str]
+    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Mapping[str, int]
 ) -> Select[int, int]:
     """FTS5, rowid = rank key: the first rows of a match are the biggest enterprises.
 
@@ -214,7 +217,7 @@ def _sqlite_matches(
     are dense and the first rows are soon found."""
     indexed, checked = _split(groups, common)
     if not indexed and not units:
-        indexed, checked = list(groups), []
+        return _sqlite_dense(checked, tier, limit, common)
     expression = " AND ".join(
         [_fts_any(group) for group in indexed]
         + [_fts_any(tuple(f"_w{u}" for u in units))] * bool(units)
@@ -234,6 +237,31 @@ def _sqlite_matches(
     return stmt
 
 
+def _sqlite_dense(
+    words: Sequence[str], tier: int, limit: int, common: Mapping[str, int]
+) -> Select[int, int]:
+    """Only common words: the biggest enterprises with the rarest of them, checked for the
+    others; at most DENSE_WINDOW, so that words that never meet cost a bounded walk."""
+    rarest = min(words, key=lambda word: common[word])
+    window = (
+        select(_FTS_ROWID.label("rank"))
+        .select_from(_FTS)
+        .where(literal_column("enterprise_search").op("MATCH")(_fts_any((rarest,))))
+        .order_by(_FTS_ROWID)
+        .limit(DENSE_WINDOW)
+        .subquery()
+    )
+    ident = window.c.rank.op("&", return_type=Integer)(4294967295)
+    padded = " " + Enterprise.search_key + " "
+    return (
+        select(ident.label("id"), literal(tier).label("tier"))
+        .join(Enterprise, Enterprise.id == ident)
+        .where(*(func.instr(padded, f" {word} ") > 0 for word in words if word != rarest))
+        .order_by(window.c.rank)
+        .limit(limit)
+    )
+
+
 _FTS: Final = table("enterprise_search")
 _FTS_ROWID: Final = literal_column("enterprise_search.rowid", Integer)
 _FTS_ID: Final = _FTS_ROWID.op("&", return_type=Integer)(4294967295)
@@ -243,14 +271,14 @@ def _fts_any(group: Group) -> str:
     return "(" + " OR ".join(f'"{word}"' for word in group) + ")"
 
 
-def _split(groups: Sequence[Group], common: Set[str]) -> tuple[list[Group], list[str]]:
+def _split(groups: Sequence[Group], common: Mapping[str, int]) -> tuple[list[Group], list[str]]:
     """(words to look up in the index, common words to check on the rows it finds)."""
     checked = [group[0] for group in groups if len(group) == 1 and group[0] in common]
     return [g for g in groups if len(g) > 1 or g[0] not in common], checked
 
 
 def _postgres_matches(
-    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Set[str]
+    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Mapping[str, int]
 ) -> Select[int, int]:
     """A GIN-indexed tsvector, with an index by workers that the planner walks when all
     words are common. GIN reads the whole posting list of every word it is given, so common
@@ -258,7 +286,7 @@ def _postgres_matches(
     ward, finds fewer rows."""
     indexed, checked = _split(groups, common)
     if not indexed and not units:
-        indexed, checked = list(groups), []
+        return _postgres_dense(checked, tier, limit, common)
     stmt = (
         select(Enterprise.id, literal(tier).label("tier"))
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
@@ -273,6 +301,30 @@ def _postgres_matches(
     return stmt
 
 
+def _postgres_dense(
+    words: Sequence[str], tier: int, limit: int, common: Mapping[str, int]
+) -> Select[int, int]:
+    """As on SQLite: among the DENSE_WINDOW biggest with the rarest word (the planner walks
+    the index by workers, as a tenth of the rows have it)."""
+    rarest = min(words, key=lambda word: common[word])
+    window = (
+        select(Enterprise.id, Enterprise.employees, _TSV.label("words"))
+        .where(_TSV.op("@@")(_tsquery([(rarest,)])))
+        .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
+        .limit(DENSE_WINDOW)
+        .subquery()
+    )
+    others = [(word,) for word in words if word != rarest]
+    stmt = (
+        select(window.c.id, literal(tier).label("tier"))
+        .order_by(window.c.employees.desc().nulls_last(), window.c.id)
+        .limit(limit)
+    )
+    if others:
+        stmt = stmt.where(func.ts_match_vq(window.c.words, _tsquery(others)))
+    return stmt
+
+
 _TSV: Final = literal_column("search_words", TSVECTOR)
 
 
@@ -281,7 +333,7 @@ def _tsquery(groups: Sequence[Group]) -> Any:
     return func.to_tsquery("simple", query)
 
 
-Matcher = Callable[[Sequence[Group], Sequence[int], int, int, Set[str]], Select[int, int]]
+Matcher = Callable[[Sequence[Group], Sequence[int], int, int, Mapping[str, int]], Select[int, int]]
 _MATCHERS: Final[dict[str, Matcher]] = {"sqlite": _sqlite_matches, "postgresql": _postgres_matches}
 
 # Words in more than this share of the register ("công", "ty", "tnhh", "cổ phần") are not
@@ -289,11 +341,12 @@ _MATCHERS: Final[dict[str, Matcher]] = {"sqlite": _sqlite_matches, "postgresql":
 # most every ten minutes per database.
 COMMON_SHARE: Final = 0.1
 _COMMON_SECONDS: Final = 600.0
-_common: WeakKeyDictionary[Engine, tuple[float, frozenset[str]]] = WeakKeyDictionary()
+_common: WeakKeyDictionary[Engine, tuple[float, dict[str, int]]] = WeakKeyDictionary()
 
 
-async def common_words(session: AsyncSession) -> frozenset[str]:
-    """The words in more than a tenth of the register (company forms, mostly)."""
+async def common_words(session: AsyncSession) -> dict[str, int]:
+    """The words in more than a tenth of the register (company forms, mostly), with about how
+    many enterprises have each."""
     bind = session.bind
     assert bind is not None, "sessions are always bound to the engine"
     engine = bind.sync_engine
@@ -302,11 +355,12 @@ async def common_words(session: AsyncSession) -> frozenset[str]:
     if cached is not None and cached[0] > now:
         return cached[1]
     register = select(func.count()).select_from(Enterprise).scalar_subquery()
-    words = frozenset(
-        await session.scalars(
-            select(EnterpriseTerm.term).where(EnterpriseTerm.docs > register * COMMON_SHARE)
+    rows = await session.execute(
+        select(EnterpriseTerm.term, EnterpriseTerm.docs).where(
+            EnterpriseTerm.docs > register * COMMON_SHARE
         )
     )
+    words = {term: docs for term, docs in rows.tuples()}
     _common[engine] = (now + _COMMON_SECONDS, words)
     return words
 
