@@ -213,115 +213,80 @@ def _sqlite_matches(
 
     FTS5 steps through the whole list of a word in every tenth row to intersect it with
     rarer ones (26 ms where the rarer words alone take 1): such words are checked on the
-    rows that the rarer words (or the ward) find, unless every word is common, when matches
-    are dense and the first rows are soon found."""
-    indexed, checked = _split(groups, common)
-    if not indexed and not units:
-        return _sqlite_dense(checked, tier, limit, common)
+    first DENSE_WINDOW rows that the rarer words (or the ward, or the rarest common word)
+    find, so that words that never meet cost a bounded walk."""
+    indexed, checked = _split(groups, common, bool(units))
     expression = " AND ".join(
         [_fts_any(group) for group in indexed]
-        + [_fts_any(tuple(f"_w{u}" for u in units))] * bool(units)
+        + [_fts_any(tuple(f"_w{unit}" for unit in units))] * bool(units)
     )
-    stmt = (
-        select(_FTS_ID.label("id"), literal(tier).label("tier"))
+    found = (
+        select(_FTS_ROWID.label("rank"))
         .select_from(_FTS)
         .where(literal_column("enterprise_search").op("MATCH")(expression))
         .order_by(_FTS_ROWID)
-        .limit(limit)
+        .limit(DENSE_WINDOW if checked else limit)
+        .subquery()
+    )
+    ident = found.c.rank.op("&", return_type=Integer)(4294967295)
+    stmt = (
+        select(ident.label("id"), literal(tier).label("tier")).order_by(found.c.rank).limit(limit)
     )
     if checked:
         padded = " " + Enterprise.search_key + " "
-        stmt = stmt.join(Enterprise, Enterprise.id == _FTS_ID).where(
+        stmt = stmt.join(Enterprise, Enterprise.id == ident).where(
             *(func.instr(padded, f" {word} ") > 0 for word in checked)
         )
     return stmt
 
 
-def _sqlite_dense(
-    words: Sequence[str], tier: int, limit: int, common: Mapping[str, int]
-) -> Select[int, int]:
-    """Only common words: the biggest enterprises with the rarest of them, checked for the
-    others; at most DENSE_WINDOW, so that words that never meet cost a bounded walk."""
-    rarest = min(words, key=lambda word: common[word])
-    window = (
-        select(_FTS_ROWID.label("rank"))
-        .select_from(_FTS)
-        .where(literal_column("enterprise_search").op("MATCH")(_fts_any((rarest,))))
-        .order_by(_FTS_ROWID)
-        .limit(DENSE_WINDOW)
-        .subquery()
-    )
-    ident = window.c.rank.op("&", return_type=Integer)(4294967295)
-    padded = " " + Enterprise.search_key + " "
-    return (
-        select(ident.label("id"), literal(tier).label("tier"))
-        .join(Enterprise, Enterprise.id == ident)
-        .where(*(func.instr(padded, f" {word} ") > 0 for word in words if word != rarest))
-        .order_by(window.c.rank)
-        .limit(limit)
-    )
-
-
 _FTS: Final = table("enterprise_search")
 _FTS_ROWID: Final = literal_column("enterprise_search.rowid", Integer)
-_FTS_ID: Final = _FTS_ROWID.op("&", return_type=Integer)(4294967295)
 
 
 def _fts_any(group: Group) -> str:
     return "(" + " OR ".join(f'"{word}"' for word in group) + ")"
 
 
-def _split(groups: Sequence[Group], common: Mapping[str, int]) -> tuple[list[Group], list[str]]:
-    """(words to look up in the index, common words to check on the rows it finds)."""
+def _split(
+    groups: Sequence[Group], common: Mapping[str, int], near: bool
+) -> tuple[list[Group], list[str]]:
+    """(words to look up in the index, common words to check on the rows it finds). Without
+    a ward to look up and without a rarer word, the rarest common word is looked up."""
     checked = [group[0] for group in groups if len(group) == 1 and group[0] in common]
-    return [g for g in groups if len(g) > 1 or g[0] not in common], checked
+    indexed = [g for g in groups if len(g) > 1 or g[0] not in common]
+    if not indexed and not near:
+        rarest = min(checked, key=lambda word: common[word])
+        checked.remove(rarest)
+        indexed = [(rarest,)]
+    return indexed, checked
 
 
 def _postgres_matches(
     groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Mapping[str, int]
 ) -> Select[int, int]:
-    """A GIN-indexed tsvector, with an index by workers that the planner walks when all
-    words are common. GIN reads the whole posting list of every word it is given, so common
-    words are checked on the rows (ts_match_vq is not indexable) when a rarer word, or the
-    ward, finds fewer rows."""
-    indexed, checked = _split(groups, common)
-    if not indexed and not units:
-        return _postgres_dense(checked, tier, limit, common)
-    stmt = (
-        select(Enterprise.id, literal(tier).label("tier"))
+    """A GIN-indexed tsvector, and an index by workers. GIN reads the whole posting list of
+    every word it is given: common words are checked (ts_match_vq is not indexable) on the
+    first DENSE_WINDOW rows that the rarer words, the ward or the rarest common word find
+    (the planner walks the index by workers for a word in a tenth of the rows)."""
+    indexed, checked = _split(groups, common, bool(units))
+    found = (
+        select(Enterprise.id, Enterprise.employees, _TSV.label("words"))
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
-        .limit(limit)
+        .limit(DENSE_WINDOW if checked else limit)
     )
     if indexed:
-        stmt = stmt.where(_TSV.op("@@")(_tsquery(indexed)))
-    if checked:
-        stmt = stmt.where(func.ts_match_vq(_TSV, _tsquery([(w,) for w in checked])))
+        found = found.where(_TSV.op("@@")(_tsquery(indexed)))
     if units:
-        stmt = stmt.where(Enterprise.ward_unit_id.in_(units))
-    return stmt
-
-
-def _postgres_dense(
-    words: Sequence[str], tier: int, limit: int, common: Mapping[str, int]
-) -> Select[int, int]:
-    """As on SQLite: among the DENSE_WINDOW biggest with the rarest word (the planner walks
-    the index by workers, as a tenth of the rows have it)."""
-    rarest = min(words, key=lambda word: common[word])
-    window = (
-        select(Enterprise.id, Enterprise.employees, _TSV.label("words"))
-        .where(_TSV.op("@@")(_tsquery([(rarest,)])))
-        .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
-        .limit(DENSE_WINDOW)
-        .subquery()
-    )
-    others = [(word,) for word in words if word != rarest]
+        found = found.where(Enterprise.ward_unit_id.in_(units))
+    window = found.subquery()
     stmt = (
         select(window.c.id, literal(tier).label("tier"))
         .order_by(window.c.employees.desc().nulls_last(), window.c.id)
         .limit(limit)
     )
-    if others:
-        stmt = stmt.where(func.ts_match_vq(window.c.words, _tsquery(others)))
+    if checked:
+        stmt = stmt.where(func.ts_match_vq(window.c.words, _tsquery([(w,) for w in checked])))
     return stmt
 
 
