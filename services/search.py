@@ -220,24 +220,33 @@ def _sqlite_matches(
         [_fts_any(group) for group in indexed]
         + [_fts_any(tuple(f"_w{unit}" for unit in units))] * bool(units)
     )
-    found = (
+    match = literal_column("enterprise_search").op("MATCH")(expression)
+    ident = _FTS_ROWID.op("&", return_type=Integer)(4294967295)
+    stmt = (
+        select(ident.label("id"), literal(tier).label("tier"))
+        .select_from(_FTS)
+        .where(match)
+        .order_by(_FTS_ROWID)
+        .limit(limit)
+    )
+    if not checked:
+        return stmt
+    # The rank of the DENSE_WINDOW-th match, read from the index alone (no row is fetched);
+    # the walk then streams in rank order and stops at `limit` rows or at that rank.
+    window = (
         select(_FTS_ROWID.label("rank"))
         .select_from(_FTS)
-        .where(literal_column("enterprise_search").op("MATCH")(expression))
+        .where(match)
         .order_by(_FTS_ROWID)
-        .limit(DENSE_WINDOW if checked else limit)
+        .limit(DENSE_WINDOW)
+        .correlate(None)
         .subquery()
     )
-    ident = found.c.rank.op("&", return_type=Integer)(4294967295)
-    stmt = (
-        select(ident.label("id"), literal(tier).label("tier")).order_by(found.c.rank).limit(limit)
+    last = select(func.max(window.c.rank)).scalar_subquery()
+    padded = " " + Enterprise.search_key + " "
+    return stmt.join(Enterprise, Enterprise.id == ident).where(
+        last >= _FTS_ROWID, *(func.instr(padded, f" {word} ") > 0 for word in checked)
     )
-    if checked:
-        padded = " " + Enterprise.search_key + " "
-        stmt = stmt.join(Enterprise, Enterprise.id == ident).where(
-            *(func.instr(padded, f" {word} ") > 0 for word in checked)
-        )
-    return stmt
 
 
 _FTS: Final = table("enterprise_search")
