@@ -54,7 +54,7 @@ TAX_CODE_CANDIDATES: Final = 50
 MIN_CORRECTED_LENGTH: Final = 3
 # A query of common words only is answered from this many of the biggest enterprises that
 # have the rarest of them: such words meet in most names, or nearly never.
-DENSE_WINDOW: Final = 1000
+DENSE_WINDOW: Final = 300
 # Exact names tried for a corrected query (the combinations of its words' corrections).
 MAX_CORRECTED_NAMES: Final = 20
 _EDIT_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
