@@ -334,7 +334,7 @@ async def common_words(session: AsyncSession) -> dict[str, int]:
             EnterpriseTerm.docs > register * COMMON_SHARE
         )
     )
-    words = {term: docs for term, docs in rows.tuples()}
+    words = {term: docs for term, docs in rows}
     _common[engine] = (now + _COMMON_SECONDS, words)
     return words
 

@@ -23,7 +23,7 @@ from services.search import search_enterprises, tax_code_prefix
 from services.validation import normalize_search_key
 from tests.conftest import World, sqlite_url, t
 from tests.journeys import reach
-from tests.test_leads import give_role
+from tests.test_leads import enterprises_without_union, give_role
 
 
 def tax_codes(prefix: str, count: int) -> list[str]:
@@ -260,3 +260,21 @@ def test_the_search_command(
     assert first.split()[1:] == ["180", "Công", "ty", "TNHH", "May", "Lai", "Châu"]
     assert main(["search", "may", "--ward", "NOPE"]) == 1
     assert "no unit NOPE" in capsys.readouterr().err
+
+
+async def test_the_lead_form_finds_an_enterprise_by_name(world: World) -> None:
+    await give_role(world, 78, Role.COLLABORATOR, "LC-TP-W01")
+    user = world.sim.user(78)
+    await user.send("/lead")
+    await user.send("123")  # digits are still a tax code, with the parser's reason
+    assert user.last.text.startswith(f"⚠️ {t('invalid-tax-code-format')}")
+    [free, *_] = await enterprises_without_union(world, "LC-TP-W01")
+    typed = normalize_search_key(free.name)  # as typed on a phone without diacritics
+    await user.send(typed)
+    assert t("lead-enterprise-results", query=typed) in user.last.text
+    await user.click(free.name)
+    assert t("lead-confirm") in user.last.text
+    await user.send("/cancel")
+    await user.send("/lead")
+    await user.send("xyzzy qwerty")
+    assert t("lead-enterprise-none", query="xyzzy qwerty") in user.last.text
