@@ -108,6 +108,9 @@ POSTGRES_UP = (
     "GENERATED ALWAYS AS (to_tsvector('simple', search_key)) STORED",
     'CREATE INDEX ix_enterprises_search_words ON enterprises USING gin (search_words)',
     'CREATE INDEX ix_enterprises_by_workers ON enterprises (employees DESC NULLS LAST, id)',
+    # "In my ward first": the ward's enterprises in order, not a walk of the whole register.
+    'CREATE INDEX ix_enterprises_ward_by_workers ON enterprises '
+    '(ward_unit_id, employees DESC NULLS LAST, id)',
     'CREATE FUNCTION enterprise_terms_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
     + _PG_COUNT.format(rows='new_rows AS c', changed='')
     + '; RETURN NULL; END $$',
@@ -131,6 +134,7 @@ POSTGRES_DOWN = (
     'DROP TRIGGER enterprises_terms_insert ON enterprises',
     'DROP FUNCTION enterprise_terms_updated()',
     'DROP FUNCTION enterprise_terms_inserted()',
+    'DROP INDEX ix_enterprises_ward_by_workers',
     'DROP INDEX ix_enterprises_by_workers',
     'DROP INDEX ix_enterprises_search_words',
     'ALTER TABLE enterprises DROP COLUMN search_words',
