@@ -53,8 +53,19 @@ def database_url(request: pytest.FixtureRequest, db_path: Path) -> str:
 
 @pytest.fixture
 async def factory(database_url: str) -> AsyncIterator[Factory]:
-    """The register above, with two wards of its own."""
-    url = database_url
+    """The register above, with two wards of its own, on SQLite and on PostgreSQL."""
+    async for made in registered(database_url):
+        yield made
+
+
+@pytest.fixture
+async def lite(db_path: Path) -> AsyncIterator[Factory]:
+    """The register above on SQLite only (the cases that do not depend on the backend)."""
+    async for made in registered(sqlite_url(db_path)):
+        yield made
+
+
+async def registered(url: str) -> AsyncIterator[Factory]:
     await upgrade_async(url)
     engine = create_engine(url)
     made = create_session_factory(engine)
@@ -102,21 +113,18 @@ GOM_SU_BY_WORKERS = [
 ]
 
 
-async def test_by_workers_and_at_most_five(factory: Factory) -> None:
+async def test_ranking(factory: Factory) -> None:
+    # By workers; at most `limit`.
     assert await names(factory, "gốm sứ") == GOM_SU_BY_WORKERS
     async with factory() as session:
         assert len(await search_enterprises(session, "gom su", limit=2)) == 2
-
-
-async def test_the_exact_name_comes_first(factory: Factory) -> None:
+    # The exact name first.
     assert await names(factory, "Công ty TNHH Gốm sứ Bát Tràng") == [
         "Công ty TNHH Gốm sứ Bát Tràng",
         "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng",
         "Công ty TNHH Gốm sứ Bát Tràng Xanh",
     ]
-
-
-async def test_the_persons_ward_comes_before_bigger_enterprises(factory: Factory) -> None:
+    # The person's ward before bigger enterprises.
     assert await names(factory, "gốm sứ", near="T-W2") == [
         "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng",
         "Công ty TNHH Gốm sứ Bát Tràng",
@@ -124,6 +132,21 @@ async def test_the_persons_ward_comes_before_bigger_enterprises(factory: Factory
         "Công ty Cổ phần Gốm sứ Minh Long",
         "Công ty TNHH Gốm sứ Bát Tràng Xanh",
     ]
+    # Diacritics and a slip.
+    assert (await names(factory, "cong ty tnhh gom su bat trag"))[0] == GOM_SU_BY_WORKERS[3]
+    # Tax codes, with and without the branch.
+    head, branch = "Công ty TNHH Gốm sứ Bát Tràng", "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng"
+    assert await names(factory, B) == [head, branch]
+    assert await names(factory, f"{B}-001") == [branch]
+    assert await names(factory, f"{B}001") == [branch]
+    assert await names(factory, f"{B[:4]} {B[4:]}-") == [branch]
+    assert await names(factory, "01099900") == GOM_SU_BY_WORKERS
+    assert await names(factory, "01099901") == []
+    assert tax_code_prefix("gốm 01") is None
+    # No hit.
+    assert await names(factory, "thực phẩm sao mai") == []
+    assert await names(factory, "gốm sứ xyzzyq") == []  # a word too far from every word
+    assert await names(factory, "  ,. ") == []
 
 
 async def test_common_words_are_checked_on_rows_with_the_same_answer(
@@ -150,25 +173,8 @@ async def test_common_words_are_checked_on_rows_with_the_same_answer(
         "Công ty TNHH Gốm sứ Bát Trànk",  # a wrong letter
     ],
 )
-async def test_a_slip_still_finds_the_name_first(factory: Factory, typed: str) -> None:
-    assert (await names(factory, typed))[0] == "Công ty TNHH Gốm sứ Bát Tràng"
-
-
-async def test_no_hit(factory: Factory) -> None:
-    assert await names(factory, "thực phẩm sao mai") == []
-    assert await names(factory, "gốm sứ xyzzyq") == []  # a word too far from every word
-    assert await names(factory, "  ,. ") == []
-
-
-async def test_tax_code_prefixes_with_and_without_the_branch(factory: Factory) -> None:
-    head, branch = "Công ty TNHH Gốm sứ Bát Tràng", "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng"
-    assert await names(factory, B) == [head, branch]
-    assert await names(factory, f"{B}-001") == [branch]
-    assert await names(factory, f"{B}001") == [branch]
-    assert await names(factory, f"{B[:4]} {B[4:]}-") == [branch]
-    assert await names(factory, "01099900") == GOM_SU_BY_WORKERS
-    assert await names(factory, "01099901") == []
-    assert tax_code_prefix("gốm 01") is None
+async def test_a_slip_still_finds_the_name_first(lite: Factory, typed: str) -> None:
+    assert (await names(lite, typed))[0] == "Công ty TNHH Gốm sứ Bát Tràng"
 
 
 async def test_the_index_follows_edits_new_rows_and_deletions(factory: Factory) -> None:
