@@ -73,7 +73,7 @@ async def search_enterprises(
     prefix = tax_code_prefix(query)
     if prefix is not None:
         return await _by_tax_code(session, prefix, near or (), limit)
-    words = [w for w in dict.fromkeys(normalize_search_key(query).split()) if w.isalnum()]
+    words = [word for word in normalize_search_key(query).split() if word.isalnum()]
     if not words:
         return []
     return await _by_name(session, words, near or (), limit)
@@ -113,16 +113,18 @@ async def _by_tax_code(
 async def _by_name(
     session: AsyncSession, words: list[str], near: Collection[int], limit: int
 ) -> list[Enterprise]:
-    groups: list[Group] = [(word,) for word in words]
-    ids = await _tiers(session, [" ".join(words)], groups, near, limit)
-    if ids:
-        return ids
-    corrected = await corrections(session, words)
+    """`words` as typed (a name may repeat one: "Gia Gia"); each is looked up once."""
+    distinct = list(dict.fromkeys(words))
+    found = await _tiers(session, [" ".join(words)], [(w,) for w in distinct], near, limit)
+    if found:
+        return found
+    corrected = await corrections(session, distinct)
     if corrected is None:
         return []
     # A whole name typed with a slip is still an exact name, once corrected.
-    names = [" ".join(words) for words in islice(product(*corrected), MAX_CORRECTED_NAMES)]
-    return await _tiers(session, names, corrected, near, limit)
+    by_word = dict(zip(distinct, corrected, strict=True))
+    combos = islice(product(*(by_word[word] for word in words)), MAX_CORRECTED_NAMES)
+    return await _tiers(session, [" ".join(combo) for combo in combos], corrected, near, limit)
 
 
 async def _tiers(

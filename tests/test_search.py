@@ -132,6 +132,10 @@ async def test_ranking(factory: Factory) -> None:
         "Công ty Cổ phần Gốm sứ Minh Long",
         "Công ty TNHH Gốm sứ Bát Tràng Xanh",
     ]
+    # A name that repeats a word is still an exact name.
+    async with factory.begin() as session:
+        session.add(enterprise("Công ty TNHH Gốm sứ Gốm sứ", None, 1, None))
+    assert (await names(factory, "công ty tnhh gốm sứ gốm sứ"))[0] == "Công ty TNHH Gốm sứ Gốm sứ"
     # Diacritics and a slip.
     assert (await names(factory, "cong ty tnhh gom su bat trag"))[0] == GOM_SU_BY_WORKERS[3]
     # Tax codes, with and without the branch.
@@ -140,7 +144,7 @@ async def test_ranking(factory: Factory) -> None:
     assert await names(factory, f"{B}-001") == [branch]
     assert await names(factory, f"{B}001") == [branch]
     assert await names(factory, f"{B[:4]} {B[4:]}-") == [branch]
-    assert await names(factory, "01099900") == GOM_SU_BY_WORKERS
+    assert await names(factory, "01099900") == GOM_SU_BY_WORKERS  # not the one without a code
     assert await names(factory, "01099901") == []
     assert tax_code_prefix("gốm 01") is None
     # No hit.
