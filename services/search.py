@@ -21,6 +21,7 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import islice, product
 from typing import Any, Final
 from weakref import WeakKeyDictionary
@@ -113,18 +114,25 @@ async def _by_tax_code(
 async def _by_name(
     session: AsyncSession, words: list[str], near: Collection[int], limit: int
 ) -> list[Enterprise]:
-    """`words` as typed (a name may repeat one: "Gia Gia"); each is looked up once."""
+    """`words` as typed (a name may repeat one: "Gia Gia"); each is looked up once.
+
+    A word missing from the cached vocabulary goes straight to its corrections: one round
+    trip fewer for a slip, and none for an unknown word that nothing is one letter from."""
     distinct = list(dict.fromkeys(words))
-    found = await _tiers(session, [" ".join(words)], [(w,) for w in distinct], near, limit)
-    if found:
-        return found
-    corrected = await corrections(session, distinct)
-    if corrected is None:
-        return []
+    vocabulary = await cached_vocabulary(session)
+    corrected = None
+    if not vocabulary.words.issuperset(distinct):
+        corrected = await corrections(session, distinct)
+        if corrected == []:
+            return []
+    if corrected is None:  # every word is in the register
+        groups = [(word,) for word in distinct]
+        return await _tiers(session, [" ".join(words)], groups, near, limit, vocabulary)
     # A whole name typed with a slip is still an exact name, once corrected.
     by_word = dict(zip(distinct, corrected, strict=True))
     combos = islice(product(*(by_word[word] for word in words)), MAX_CORRECTED_NAMES)
-    return await _tiers(session, [" ".join(combo) for combo in combos], corrected, near, limit)
+    names = [" ".join(combo) for combo in combos]
+    return await _tiers(session, names, corrected, near, limit, vocabulary)
 
 
 async def _tiers(
@@ -133,6 +141,7 @@ async def _tiers(
     groups: Sequence[Group],
     near: Collection[int],
     limit: int,
+    vocabulary: Vocabulary,
 ) -> list[Enterprise]:
     """Exact name first, then the units near the person, then the rest: by workers in each.
 
@@ -140,7 +149,7 @@ async def _tiers(
     to the database counts at this scale.
     """
     matches = _MATCHERS[dialect_name(session)]
-    common = await common_words(session)
+    common = vocabulary.common
     tiers = [
         select(Enterprise.id, literal(0).label("tier"))
         .where(Enterprise.search_key.in_(names))
@@ -161,7 +170,8 @@ async def _tiers(
 
 async def corrections(session: AsyncSession, words: Sequence[str]) -> list[Group] | None:
     """The query with each word the register lacks replaced by its one-letter edits that it
-    has; None when every word is known or an unknown word has no such edit.
+    has; None when every word is in the register, [] when an unknown word has no such edit
+    (nothing can match).
 
     One look-up for the words and all their edits: a round trip costs more than the edits."""
     edits = {
@@ -171,14 +181,13 @@ async def corrections(session: AsyncSession, words: Sequence[str]) -> list[Group
     }
     wanted = set(words).union(*edits.values())
     existing = set(await _existing_terms(session, sorted(wanted)))
-    unknown = [word for word in words if word not in existing]
-    if not unknown or any(word not in edits for word in unknown):
+    if existing.issuperset(words):
         return None
     groups: list[Group] = []
     for word in words:
-        group = (word,) if word in existing else tuple(sorted(edits[word] & existing))
+        group = (word,) if word in existing else tuple(sorted(edits.get(word, set()) & existing))
         if not group:
-            return None
+            return []
         groups.append(group)
     return groups
 
@@ -314,32 +323,40 @@ Matcher = Callable[[Sequence[Group], Sequence[int], int, int, Mapping[str, int]]
 _MATCHERS: Final[dict[str, Matcher]] = {"sqlite": _sqlite_matches, "postgresql": _postgres_matches}
 
 # Words in more than this share of the register ("công", "ty", "tnhh", "cổ phần") are not
-# looked up first when a rarer word or the ward can be (see the matchers); the set is read at
-# most every ten minutes per database.
+# looked up first when a rarer word or the ward can be (see the matchers).
 COMMON_SHARE: Final = 0.1
-_COMMON_SECONDS: Final = 600.0
-_common: WeakKeyDictionary[Engine, tuple[float, dict[str, int]]] = WeakKeyDictionary()
+# The vocabulary is read at most this often per database; it only steers (a word added since
+# is found by the look-up of corrections, which reads the table itself).
+_VOCABULARY_SECONDS: Final = 600.0
 
 
-async def common_words(session: AsyncSession) -> dict[str, int]:
-    """The words in more than a tenth of the register (company forms, mostly), with about how
-    many enterprises have each."""
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    words: frozenset[str]  # every word of the register's names
+    common: dict[str, int]  # those in more than COMMON_SHARE of it, with about how many have it
+
+
+_vocabularies: WeakKeyDictionary[Engine, tuple[float, Vocabulary]] = WeakKeyDictionary()
+
+
+async def cached_vocabulary(session: AsyncSession) -> Vocabulary:
+    """The register's words and its most common ones (company forms, mostly)."""
     bind = session.bind
     assert bind is not None, "sessions are always bound to the engine"
     engine = bind.sync_engine
-    cached = _common.get(engine)
+    cached = _vocabularies.get(engine)
     now = time.monotonic()
     if cached is not None and cached[0] > now:
         return cached[1]
     register = select(func.count()).select_from(Enterprise).scalar_subquery()
-    rows = await session.execute(
-        select(EnterpriseTerm.term, EnterpriseTerm.docs).where(
-            EnterpriseTerm.docs > register * COMMON_SHARE
-        )
+    rows = (await session.execute(select(EnterpriseTerm.term, EnterpriseTerm.docs, register))).all()
+    size = rows[0][2] if rows else 0
+    vocabulary = Vocabulary(
+        frozenset(term for term, _docs, _size in rows),
+        {term: docs for term, docs, _size in rows if docs > size * COMMON_SHARE},
     )
-    words = {term: docs for term, docs in rows}
-    _common[engine] = (now + _COMMON_SECONDS, words)
-    return words
+    _vocabularies[engine] = (now + _VOCABULARY_SECONDS, vocabulary)
+    return vocabulary
 
 
 # ---- bulk loads -----------------------------------------------------------------------------
