@@ -12,6 +12,7 @@ from bot.access_cli import add_access_commands, run_admin, run_invite, run_units
 from bot.export_cli import add_export_commands, run_export
 from bot.import_cli import add_import_commands, run_import
 from bot.logs import configure_logging
+from bot.search_cli import add_search_command, run_search
 from bot.settings import Settings, SettingsError, load_settings
 from bot.steering_cli import COMMANDS, add_steering_commands
 
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_commands(commands)
     add_steering_commands(commands)
     add_export_commands(commands)
+    add_search_command(commands)
     return parser
 
 
@@ -209,6 +211,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(run_web(settings, args.host, args.port, args.unit))
     elif args.command == "export":
         return asyncio.run(run_export(args, settings))
+    elif args.command == "search":
+        return asyncio.run(run_search(args, settings))
     elif args.command == "units":
         return asyncio.run(run_units(args, settings))
     elif args.command == "console":

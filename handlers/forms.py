@@ -345,7 +345,7 @@ class FormRunner:
         chosen = matching_choice(text, choices, numbers=not step.takes_text())
         if chosen is not None:
             await self.answer(turn, ctx, step, chosen.value)
-        elif step.search is not None:
+        elif step.search is not None and (step.search.takes or bool)(text):
             await self.search(turn, ctx, step, text)
         elif step.parse is not None:
             parsed = step.parse(text, ctx)

@@ -8,7 +8,7 @@ from models.figures import FiguresSource, PaperFigures, PeriodKind
 from models.founding import Founding, FoundingAlert
 from models.leads import Lead, LeadEvent, LeadStage
 from models.members import ApplicationMessage, Counter, Member, MemberStatus
-from models.org import Enterprise, Unit, UnitKind
+from models.org import Enterprise, EnterpriseTerm, Unit, UnitKind
 from models.people import Application, ApplicationStatus, Person
 from models.steering import JobRun, SteeringAssignment
 from models.system import AuditEvent, FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
@@ -23,6 +23,7 @@ __all__ = [
     "ChatLink",
     "Counter",
     "Enterprise",
+    "EnterpriseTerm",
     "FiguresSource",
     "Founding",
     "FoundingAlert",

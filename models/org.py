@@ -76,3 +76,16 @@ class Enterprise(Timestamped, Base):
     grassroots_union_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", ondelete="SET NULL"), index=True
     )
+
+
+class EnterpriseTerm(Base):
+    """A word of the register's names and about how many enterprises have it, kept by triggers
+    (migration 0013): typo corrections, and which words are too common to look up first.
+
+    Counts are exact after a bulk load and only ever raised by later writes; a word left by a
+    renamed enterprise suggests nothing that the search index would then find."""
+
+    __tablename__ = "enterprise_terms"
+
+    term: Mapped[str] = mapped_column(String(255), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)

@@ -33,8 +33,9 @@ from models.db import dialect_name
 from services import audit
 from services.access import Action, UnitTree, authorize, scope_roots
 from services.leads import active_lead, change_stage
-from services.register import root_unit, search_enterprises
+from services.register import root_unit
 from services.routing import RoutingReason, upper_union_of
+from services.search import search_enterprises
 from services.validation import normalize_search_key
 
 # A CĐCS can be founded once at least five workers have applied (DOMAIN.md, "Joining and
@@ -240,7 +241,8 @@ async def enterprises_to_found(
     roots = await scope_roots(session, officer, Action.RECORD_FOUNDING)
     tree = await UnitTree.load(session)
     found = []
-    for enterprise in await search_enterprises(session, query, limit=20):
+    near = tree.subtree(roots)
+    for enterprise in await search_enterprises(session, query, limit=20, near=near):
         place = await enterprise_place(session, enterprise)
         free = enterprise.grassroots_union_id is None and place is not None
         if free and any(tree.within(place, root) for root in roots):  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Enterprise, Unit, UnitKind
-from services.validation import looks_like_tax_code, normalize_search_key
+from services.validation import normalize_search_key
 
 MAX_MATCHES = 5
 
@@ -19,25 +19,6 @@ async def enterprise_by_tax_code(session: AsyncSession, tax_code: str) -> Enterp
 
 async def enterprise_by_id(session: AsyncSession, enterprise_id: int) -> Enterprise | None:
     return await session.get(Enterprise, enterprise_id)
-
-
-async def search_enterprises(
-    session: AsyncSession, query: str, limit: int = MAX_MATCHES
-) -> Sequence[Enterprise]:
-    """Find enterprises by tax code prefix or by name, ignoring case and diacritics."""
-    text = query.strip()
-    if looks_like_tax_code(text):
-        digits = text.replace(" ", "")
-        stmt = select(Enterprise).where(Enterprise.tax_code.startswith(digits, autoescape=True))
-    else:
-        words = normalize_search_key(text).split()
-        if not words:
-            return []
-        stmt = select(Enterprise)
-        for word in words:
-            stmt = stmt.where(Enterprise.search_key.contains(word, autoescape=True))
-    stmt = stmt.order_by(Enterprise.employees.desc().nulls_last(), Enterprise.name).limit(limit)
-    return (await session.scalars(stmt)).all()
 
 
 async def search_wards(

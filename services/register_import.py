@@ -89,6 +89,7 @@ from sqlalchemy.orm import aliased
 
 from models import Enterprise, Unit, UnitKind
 from models.base import utcnow
+from services import search
 from services.datafiles import read_table
 from services.units import UnitRow, UnitTreeError, upsert_units, ward_name_key
 from services.validation import Invalid, normalize_search_key, parse_tax_code
@@ -885,7 +886,7 @@ class _EnterpriseImport:
             self._prepare(header)
             if is_xlsx:
                 rows = _xlsx_as_text(rows, header.columns["tax_code"])
-            with self._sqlite_cache(), self._indexes_built_last():
+            with self._sqlite_cache(), self._indexes_built_last(), search.bulk_load(self.conn):
                 for rows_read, records in self._batches(rows, header.row):
                     if records:
                         self._write(records)

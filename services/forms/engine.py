@@ -147,6 +147,8 @@ class Search:
     longest: int = 100
     # Offered under the matches only (e.g. "not in the list").
     extra: tuple[Option, ...] = ()
+    # With a parser too: which texts are queries (the others are parsed, with its reasons).
+    takes: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)

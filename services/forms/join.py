@@ -6,9 +6,10 @@ import html
 from datetime import UTC, date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Enterprise, Unit, UnitKind
+from models import Enterprise, Lead, Unit, UnitKind
 from services import validation
 from services.applications import (
     AlreadyPendingError,
@@ -35,8 +36,9 @@ from services.forms.engine import (
     refuse,
     summary_answer,
 )
-from services.register import enterprise_by_id, search_enterprises, search_wards
+from services.register import enterprise_by_id, search_wards
 from services.routing import NoUnitsError
+from services.search import search_enterprises
 
 CONTROLS = Controls(
     back="join-back",
@@ -173,7 +175,12 @@ async def _citizen_id(ctx: Ctx, value: Any) -> Outcome:
 
 
 async def _find_enterprises(ctx: Ctx, query: str) -> list[Choice]:
-    found = await search_enterprises(ctx.session, query)
+    # A worker who came by a collaborator's link most likely works in that collaborator's ward.
+    lead_ref = ctx.draft.get("lead_ref")
+    ward = None
+    if lead_ref is not None:
+        ward = await ctx.session.scalar(select(Lead.unit_id).where(Lead.ref == lead_ref))
+    found = await search_enterprises(ctx.session, query, near=() if ward is None else (ward,))
     return [Choice(e.id, f"{e.name} · {e.tax_code}") for e in found]
 
 

@@ -32,6 +32,7 @@ from services.forms.engine import (
     refuse,
 )
 from services.register import enterprise_by_tax_code, search_wards
+from services.search import search_enterprises, tax_code_prefix
 
 NOTE_MAX_LEN = 500
 CONTROLS = Controls(
@@ -193,7 +194,19 @@ async def _offer_known(ctx: Ctx, enterprise: Enterprise, notice: str | None = No
     return goto("confirm", notice)
 
 
+async def _find_enterprises(ctx: Ctx, query: str) -> list[Choice]:
+    """The register by name, the reporter's area first: a collaborator may know the name only."""
+    scope = await leads.scope_of(ctx.session, ctx.person, Action.REPORT_LEAD)
+    found = await search_enterprises(ctx.session, query, near=scope.units)
+    return [Choice(e.id, f"{e.name} · {e.tax_code or '—'}") for e in found]
+
+
 async def _tax_code(ctx: Ctx, value: Any) -> Outcome:
+    if isinstance(value, int):  # picked from the register by name
+        known = await ctx.session.get(Enterprise, value)
+        if known is None:
+            return refuse(ctx.t("lead-stale-button"))
+        return await _offer_known(ctx, known)
     if value == "none":
         draft = _draft(ctx)
         draft.enterprise_id = draft.tax_code = None
@@ -302,6 +315,14 @@ REPORT = Form(
             "tax_code",
             "lead-ask-tax-code",
             parse=lambda text, _ctx: validation.parse_tax_code(text),
+            # Digits are a tax code (with the parser's reasons); anything else, a name.
+            search=Search(
+                _find_enterprises,
+                found="lead-enterprise-results",
+                none="lead-enterprise-none",
+                longest=200,
+                takes=lambda text: tax_code_prefix(text) is None,
+            ),
             options=(Option("none", "lead-tax-code-unknown"),),
             answer=_tax_code,
             current=draft_value("tax_code"),
