@@ -32,12 +32,12 @@ from sqlalchemy import (
     Engine,
     Integer,
     Select,
+    bindparam,
     func,
     literal,
     literal_column,
     select,
     table,
-    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -117,23 +117,19 @@ async def _by_name(
 ) -> list[Enterprise]:
     """`words` as typed (a name may repeat one: "Gia Gia"); each is looked up once.
 
-    A word missing from the cached vocabulary goes straight to its corrections: one round
-    trip fewer for a slip, and none for an unknown word that nothing is one letter from."""
+    Corrections come from the cached vocabulary, in the same statement as the search: no
+    round trip for a slip, and none for an unknown word that nothing is one letter from."""
     distinct = list(dict.fromkeys(words))
     vocabulary = await cached_vocabulary(session)
-    corrected = None
-    if not vocabulary.words.issuperset(distinct):
-        corrected = await corrections(session, distinct)
-        if corrected == []:
-            return []
-    if corrected is None:  # every word is in the register
+    groups = corrections(vocabulary.words, distinct)
+    if groups is None:  # every word is in the register
         groups = [(word,) for word in distinct]
         return await _tiers(session, [" ".join(words)], groups, near, limit, vocabulary)
     # A whole name typed with a slip is still an exact name, once corrected.
-    by_word = dict(zip(distinct, corrected, strict=True))
+    by_word = dict(zip(distinct, groups, strict=True))
     combos = islice(product(*(by_word[word] for word in words)), MAX_CORRECTED_NAMES)
     names = [" ".join(combo) for combo in combos]
-    return await _tiers(session, names, corrected, near, limit, vocabulary)
+    return await _tiers(session, names, groups, near, limit, vocabulary)
 
 
 async def _tiers(
@@ -147,49 +143,59 @@ async def _tiers(
     """Exact name first, then the units near the person, then the rest: by workers in each.
 
     One statement (a UNION ALL of the tiers, each stopping at `limit`): every round trip
-    to the database counts at this scale.
-    """
-    matches = _MATCHERS[dialect_name(session)]
-    common = vocabulary.common
+    to the database counts at this scale. Statements are built once per shape (which tiers,
+    how many common words to check) and take the words as bound values: building one with
+    SQLAlchemy took longer than running it."""
+    dialect = dialect_name(session)
+    plan = _PLANS[dialect]
+    units = sorted(near) if near and len(near) <= MAX_NEAR_UNITS else []
+    shapes: list[Shape] = []
+    params: dict[str, Any] = {"names": list(names)}
+    for tier, tier_units in ((1, units), (2, [])):
+        if tier == 1 and not units:
+            continue
+        shape, values = plan(groups, tier_units, tier, vocabulary.common)
+        shapes.append(shape)
+        params |= values
+    key = (dialect, limit, *shapes)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = _tiers_statement(dialect, limit, shapes)
+    rows = await session.scalars(stmt, params)
+    return list(dict.fromkeys(rows))[:limit]
+
+
+def _tiers_statement(dialect: str, limit: int, shapes: Sequence[Shape]) -> Select[Enterprise]:
+    build = _BUILDERS[dialect]
     tiers = [
         select(Enterprise.id, literal(0).label("tier"))
-        .where(Enterprise.search_key.in_(names))
+        .where(Enterprise.search_key.in_(bindparam("names", expanding=True)))
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
-        .limit(limit)
+        .limit(limit),
+        *(build(shape, limit) for shape in shapes),
     ]
-    if near and len(near) <= MAX_NEAR_UNITS:
-        tiers.append(matches(groups, sorted(near), 1, limit, common))
-    tiers.append(matches(groups, (), 2, limit, common))
     found = union_all(*(select(tier.subquery()) for tier in tiers)).subquery()
-    rows = await session.scalars(
+    return (
         select(Enterprise)
         .join(found, Enterprise.id == found.c.id)
         .order_by(found.c.tier, Enterprise.employees.desc().nulls_last(), Enterprise.id)
     )
-    return list(dict.fromkeys(rows))[:limit]
 
 
-async def corrections(session: AsyncSession, words: Sequence[str]) -> list[Group] | None:
+def corrections(vocabulary: Collection[str], words: Sequence[str]) -> list[Group] | None:
     """The query with each word the register lacks replaced by its one-letter edits that it
-    has; None when every word is in the register, [] when an unknown word has no such edit
-    (nothing can match).
+    has; None when every word is in the register.
 
-    One look-up for the words and all their edits: a round trip costs more than the edits."""
-    edits = {
-        word: one_edit(word)
-        for word in words
-        if len(word) >= MIN_CORRECTED_LENGTH and not word.isdigit()
-    }
-    wanted = set(words).union(*edits.values())
-    existing = set(await _existing_terms(session, sorted(wanted)))
-    if existing.issuperset(words):
+    The word itself stays among its alternatives: the vocabulary is a cache, and a word
+    added since it was read is still found by the index (a word in no name costs nothing)."""
+    if all(word in vocabulary for word in words):
         return None
     groups: list[Group] = []
     for word in words:
-        group = (word,) if word in existing else tuple(sorted(edits.get(word, set()) & existing))
-        if not group:
-            return []
-        groups.append(group)
+        if word in vocabulary or len(word) < MIN_CORRECTED_LENGTH or word.isdigit():
+            groups.append((word,))
+            continue
+        groups.append((word, *sorted(edit for edit in one_edit(word) if edit in vocabulary)))
     return groups
 
 
@@ -204,35 +210,36 @@ def one_edit(word: str) -> set[str]:
     return edits
 
 
-async def _existing_terms(session: AsyncSession, terms: Sequence[str]) -> Sequence[str]:
-    if dialect_name(session) == "postgresql":
-        stmt = text("SELECT term FROM enterprise_terms WHERE term = ANY(:terms)")
-        return (await session.scalars(stmt, {"terms": list(terms)})).all()
-    # One bound JSON array rather than hundreds of parameters (a statement compiled once).
-    stmt = text("SELECT term FROM enterprise_terms WHERE term IN (SELECT value FROM json_each(:t))")
-    return (await session.scalars(stmt, {"t": _json_array(terms)})).all()
+# A tier's statement shape (what its builder needs), and the values bound into it.
+Shape = tuple[int, ...]
+Plan = Callable[
+    [Sequence[Group], Sequence[int], int, Mapping[str, int]], tuple[Shape, dict[str, Any]]
+]
 
 
-def _json_array(words: Sequence[str]) -> str:
-    # Words are letters and digits only (normalize_search_key), so no escaping is needed.
-    return "[" + ",".join(f'"{w}"' for w in words) + "]"
+def _sqlite_plan(
+    groups: Sequence[Group], units: Sequence[int], tier: int, common: Mapping[str, int]
+) -> tuple[Shape, dict[str, Any]]:
+    """The MATCH expression (words and ward, one bound string) and the common words to check."""
+    indexed, checked = _split(groups, common, bool(units))
+    expression = " AND ".join(
+        [_fts_any(group) for group in indexed]
+        + [_fts_any(tuple(f"_w{unit}" for unit in units))] * bool(units)
+    )
+    params = {f"m{tier}": expression}
+    params |= {f"c{tier}_{i}": f" {word} " for i, word in enumerate(checked)}
+    return (tier, len(checked)), params
 
 
-def _sqlite_matches(
-    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Mapping[str, int]
-) -> Select[int, int]:
+def _sqlite_matches(shape: Shape, limit: int) -> Select[int, int]:
     """FTS5, rowid = rank key: the first rows of a match are the biggest enterprises.
 
     FTS5 steps through the whole list of a word in every tenth row to intersect it with
     rarer ones (26 ms where the rarer words alone take 1): such words are checked on the
     first DENSE_WINDOW rows that the rarer words (or the ward, or the rarest common word)
     find, so that words that never meet cost a bounded walk."""
-    indexed, checked = _split(groups, common, bool(units))
-    expression = " AND ".join(
-        [_fts_any(group) for group in indexed]
-        + [_fts_any(tuple(f"_w{unit}" for unit in units))] * bool(units)
-    )
-    match = literal_column("enterprise_search").op("MATCH")(expression)
+    tier, checked = shape
+    match = literal_column("enterprise_search").op("MATCH")(bindparam(f"m{tier}"))
     ident = _FTS_ROWID.op("&", return_type=Integer)(4294967295)
     stmt = (
         select(ident.label("id"), literal(tier).label("tier"))
@@ -257,7 +264,8 @@ def _sqlite_matches(
     last = select(func.max(window.c.rank)).scalar_subquery()
     padded = " " + Enterprise.search_key + " "
     return stmt.join(Enterprise, Enterprise.id == ident).where(
-        last >= _FTS_ROWID, *(func.instr(padded, f" {word} ") > 0 for word in checked)
+        last >= _FTS_ROWID,
+        *(func.instr(padded, bindparam(f"c{tier}_{i}")) > 0 for i in range(checked)),
     )
 
 
@@ -283,23 +291,30 @@ def _split(
     return indexed, checked
 
 
-def _postgres_matches(
-    groups: Sequence[Group], units: Sequence[int], tier: int, limit: int, common: Mapping[str, int]
-) -> Select[int, int]:
+def _postgres_plan(
+    groups: Sequence[Group], units: Sequence[int], tier: int, common: Mapping[str, int]
+) -> tuple[Shape, dict[str, Any]]:
+    indexed, checked = _split(groups, common, bool(units))
+    params = {f"m{tier}": _tsquery(indexed), f"u{tier}": list(units)}
+    params[f"c{tier}"] = _tsquery([(word,) for word in checked])
+    return (tier, bool(indexed), bool(units), bool(checked)), params
+
+
+def _postgres_matches(shape: Shape, limit: int) -> Select[int, int]:
     """A GIN-indexed tsvector, and an index by workers. GIN reads the whole posting list of
     every word it is given: common words are checked (ts_match_vq is not indexable) on the
     first DENSE_WINDOW rows that the rarer words, the ward or the rarest common word find
     (the planner walks the index by workers for a word in a tenth of the rows)."""
-    indexed, checked = _split(groups, common, bool(units))
+    tier, indexed, units, checked = shape
     found = (
         select(Enterprise.id, Enterprise.employees, _TSV.label("words"))
         .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
         .limit(DENSE_WINDOW if checked else limit)
     )
     if indexed:
-        found = found.where(_TSV.op("@@")(_tsquery(indexed)))
+        found = found.where(_TSV.op("@@")(_to_tsquery(f"m{tier}")))
     if units:
-        found = found.where(Enterprise.ward_unit_id.in_(units))
+        found = found.where(Enterprise.ward_unit_id.in_(bindparam(f"u{tier}", expanding=True)))
     window = found.subquery()
     stmt = (
         select(window.c.id, literal(tier).label("tier"))
@@ -307,21 +322,28 @@ def _postgres_matches(
         .limit(limit)
     )
     if checked:
-        stmt = stmt.where(func.ts_match_vq(window.c.words, _tsquery([(w,) for w in checked])))
+        stmt = stmt.where(func.ts_match_vq(window.c.words, _to_tsquery(f"c{tier}")))
     return stmt
 
 
 _TSV: Final = literal_column("search_words", TSVECTOR)
 
 
-def _tsquery(groups: Sequence[Group]) -> Any:
-    query = " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+def _tsquery(groups: Sequence[Group]) -> str:
+    return " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+
+
+def _to_tsquery(name: str) -> Any:
     # Bound, and planned for its value: models/db.py sets plan_cache_mode.
-    return func.to_tsquery("simple", query)
+    return func.to_tsquery(literal_column("'simple'"), bindparam(name))
 
 
-Matcher = Callable[[Sequence[Group], Sequence[int], int, int, Mapping[str, int]], Select[int, int]]
-_MATCHERS: Final[dict[str, Matcher]] = {"sqlite": _sqlite_matches, "postgresql": _postgres_matches}
+_PLANS: Final[dict[str, Plan]] = {"sqlite": _sqlite_plan, "postgresql": _postgres_plan}
+_BUILDERS: Final[dict[str, Callable[[Shape, int], Select[int, int]]]] = {
+    "sqlite": _sqlite_matches,
+    "postgresql": _postgres_matches,
+}
+_STATEMENTS: dict[tuple[Any, ...], Select[Enterprise]] = {}
 
 # Words in more than this share of the register ("công", "ty", "tnhh", "cổ phần") are not
 # looked up first when a rarer word or the ward can be (see the matchers).
