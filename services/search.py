@@ -10,9 +10,10 @@ One function, `search_enterprises`, over two indexes kept by triggers (migration
 
 Results come in tiers: the exact name (or tax code), then enterprises in the units `near` the
 person (their ward, their scope), then everything else, each tier by number of workers. A
-query with a word the register does not have is retried with that word's one-letter edits
-that it does have (a wrong, missing, extra or swapped letter); diacritics never matter, as
-names and queries are compared folded ("Bình", "Bính" and "binh" are one word).
+query with a word the register does not have also matches that word's one-letter edits that
+it does have (a wrong, missing, extra or swapped letter; found in the cached word list);
+diacritics never matter, as names and queries are compared folded ("Bình", "Bính" and
+"binh" are one word).
 """
 
 from __future__ import annotations
