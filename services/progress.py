@@ -11,7 +11,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -214,11 +214,25 @@ def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
     totals: dict[int, Figures] = defaultdict(Figures)
     for unit_id, figures in events.items():
         totals[unit_id].add(figures)
-    for unit_id in _bottom_up(tree):
-        parent = tree.parent.get(unit_id)
-        if parent is not None and unit_id in totals:
+    for unit_id, parent in _upward(tree):
+        if unit_id in totals:
             totals[parent].add(totals[unit_id])
     return totals
+
+
+_UPWARD: dict[int, tuple[UnitTree, list[tuple[int, int]]]] = {}
+
+
+def _upward(tree: UnitTree) -> list[tuple[int, int]]:
+    """(unit, parent) for every unit with a parent, each after all the units below it; worked
+    out once per loaded tree (a digest run rolls several periods up the same tree)."""
+    cached = _UPWARD.get(id(tree))
+    if cached is not None and cached[0] is tree:
+        return cached[1]
+    pairs = [(u, p) for u in _bottom_up(tree) if (p := tree.parent.get(u)) is not None]
+    _UPWARD.clear()  # the last tree only: trees are loaded per question
+    _UPWARD[id(tree)] = (tree, pairs)
+    return pairs
 
 
 def _bottom_up(tree: UnitTree) -> list[int]:
@@ -260,9 +274,13 @@ T = TypeVar("T")
 
 
 def set_or_summed(
-    tree: UnitTree, direct: dict[int, T], summed: Callable[[list[T]], T | None]
+    tree: UnitTree,
+    direct: dict[int, T],
+    summed: Callable[[list[T]], T | None],
+    only: Iterable[int] | None = None,
 ) -> dict[int, T | None]:
-    """Every unit's value: its own, else `summed` over its children's (None: nothing below)."""
+    """Every unit's value (with `only`: those units' and their subtrees' as far as needed): its
+    own, else `summed` over its children's (None: nothing below)."""
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         if parent is not None:
@@ -278,21 +296,34 @@ def set_or_summed(
                 found[unit_id] = summed([v for v in below if v is not None])
         return found[unit_id]
 
-    for unit_id in tree.parent:
+    for unit_id in tree.parent if only is None else only:
         value(unit_id)
     return found
 
 
-async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
-    """Targets of the period's years, set directly or summed from the children."""
+async def _goals(
+    session: AsyncSession, tree: UnitTree, period: Period, only: Iterable[int]
+) -> dict[int, Goal]:
+    """Targets of the period's years, set directly or summed from the children; for the units
+    `only` (and whatever below them their sums need)."""
     direct = {}
-    for plan in await targets_of(session, period):
-        share = plan_share(plan, period)
-        direct[plan.unit_id] = Goal(
-            _part(plan.new_members, share),
-            _part(plan.new_unions, share),
-            _part(plan.new_unions_large, share),
-            "set",
+    last_day = period.end - timedelta(days=1)
+    plans = await session.execute(  # columns, not Target objects: one row per planned unit
+        select(
+            Target.unit_id,
+            Target.first_year,
+            Target.last_year,
+            Target.new_members,
+            Target.new_unions,
+            Target.new_unions_large,
+        )
+        .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
+        .order_by((Target.last_year - Target.first_year).desc())  # the narrowest wins
+    )
+    for unit_id, first_year, last_year, members, unions, unions_large in plans:
+        share = _share(first_year, last_year, period)
+        direct[unit_id] = Goal(
+            _part(members, share), _part(unions, share), _part(unions_large, share), "set"
         )
 
     def summed(below: list[Goal]) -> Goal | None:
@@ -305,13 +336,17 @@ async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[
         )
 
     none = Goal(None, None, None, "none")
-    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed).items()}
+    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed, only).items()}
 
 
 def plan_share(plan: Target, period: Period) -> float:
     """The part of a plan's target that falls in the period: a quarter of a yearly target, a
     third of a 2021–2023 plan for 2022; 1 when the period is the plan's whole term."""
-    term = (date(plan.last_year + 1, 1, 1) - date(plan.first_year, 1, 1)).days
+    return _share(plan.first_year, plan.last_year, period)
+
+
+def _share(first_year: int, last_year: int, period: Period) -> float:
+    term = (date(last_year + 1, 1, 1) - date(first_year, 1, 1)).days
     return min(1.0, period.days / term) if term > 0 else 1.0
 
 
@@ -390,46 +425,45 @@ async def progress(
     counted = period if until is None else Period(period.start, min(until, period.end), "")
     totals = await figures_by_unit(session, tree, counted)
     before = await figures_by_unit(session, tree, counted.last_year()) if compare else {}
-    goals = await _goals(session, tree, period)
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         children[parent].append(unit_id)
-    wanted = set(unit_ids) | {
-        sibling
-        for unit_id in unit_ids
-        if (parent := tree.parent.get(unit_id)) is not None
-        for sibling in children[parent]
+    # Each unit is ranked among its parent's children (top units: among the others asked).
+    families = {
+        parent: children[parent]
+        if parent is not None
+        else [u for u in unit_ids if u in tree.parent and tree.parent[u] is None]
+        for parent in {tree.parent.get(u) for u in unit_ids}
     }
-    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
+    wanted = {unit_id for family in families.values() for unit_id in family}
+    goals = await _goals(session, tree, period, wanted)
+    none = Goal(None, None, None, "none")
+    members_percent = {
+        u: percent(totals[u].admitted if u in totals else 0, goals.get(u, none).members)
+        for u in wanted
+    }
+    places: dict[int, tuple[int, int]] = {}
+    for family in families.values():
+        order = sorted(sorted(set(family)), key=lambda u: -(members_percent[u] or -1.0))
+        places.update((u, (place, len(order))) for place, u in enumerate(order, start=1))
+    asked = set(unit_ids) & wanted
+    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(asked)))}
     elapsed = period.elapsed(today)
     rows: dict[int, UnitProgress] = {}
     for unit_id, unit in units.items():
         figures = totals.get(unit_id, Figures())
         last = before.get(unit_id, Figures())
-        goal = goals.get(unit_id, Goal(None, None, None, "none"))
+        goal = goals.get(unit_id, none)
         rows[unit_id] = UnitProgress(
             unit,
             figures,
             last,
             goal,
-            percent(figures.admitted, goal.members),
+            members_percent[unit_id],
             percent(figures.founded, goal.unions),
             None if goal.members is None else round(goal.members * elapsed, 1),
             change(figures.admitted, last.admitted) if compare else None,
             change(figures.founded, last.founded) if compare else None,
+            *places[unit_id],
         )
-    ranked = _rank(tree, rows)
-    return Progress(period, today, [ranked[u] for u in unit_ids if u in ranked])
-
-
-def _rank(tree: UnitTree, rows: dict[int, UnitProgress]) -> dict[int, UnitProgress]:
-    """Each unit's place among its siblings by percent of the members' target."""
-    families: dict[int | None, list[UnitProgress]] = defaultdict(list)
-    for row in rows.values():
-        families[tree.parent.get(row.unit.id)].append(row)
-    ranked: dict[int, UnitProgress] = {}
-    for family in families.values():
-        order = sorted(family, key=lambda r: -(r.members_percent or -1.0))
-        for place, row in enumerate(order, start=1):
-            ranked[row.unit.id] = replace(row, rank=place, siblings=len(family))
-    return ranked
+    return Progress(period, today, [rows[u] for u in unit_ids if u in rows])
