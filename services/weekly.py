@@ -121,8 +121,10 @@ def _template(core: FluentRuntimeCore, key: str, language: str) -> Template | No
         return None
     if message.value is None or bundle.use_isolating:
         return None
+    value = message.value
+    elements = [value] if isinstance(value, TextElement) else getattr(value, "elements", [None])
     parts: list[str | tuple[str]] = []
-    for element in message.value.elements:
+    for element in elements:
         if isinstance(element, TextElement):
             parts.append(element.value)
         elif isinstance(element, Placeable) and isinstance(element.expression, VariableReference):
