@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from sqlalchemy import case, func, select
@@ -208,47 +209,64 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     return by_unit
 
 
-def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
-    """Every unit's figures with its whole subtree's: each unit's total is added to its
-    parent's, the deepest units first (one addition per unit, not one per ancestor)."""
-    totals: dict[int, Figures] = defaultdict(Figures)
+def _roll_up(
+    tree: UnitTree, events: dict[int, Figures], only: Iterable[int] | None = None
+) -> dict[int, Figures]:
+    """Every unit's figures (with `only`: those units') with its whole subtree's. The units are
+    laid out in depth-first order, once per tree, so that a subtree is a run of consecutive
+    places: its total is the difference of two running sums (no object per unit not asked)."""
+    place, after = _layout(tree)
+    columns = [[0] * (len(place) + 1) for _ in range(5)]
     for unit_id, figures in events.items():
-        totals[unit_id].add(figures)
-    for unit_id, parent in _upward(tree):
-        if unit_id in totals:
-            totals[parent].add(totals[unit_id])
+        at = place.get(unit_id)
+        if at is not None:
+            columns[0][at] += figures.admitted
+            columns[1][at] += figures.lost
+            columns[2][at] += figures.founded
+            columns[3][at] += figures.founded_large
+            columns[4][at] += figures.dissolved
+    sums = [list(accumulate(column, initial=0)) for column in columns]
+    totals: dict[int, Figures] = {}
+    for unit_id in tree.parent if only is None else only:
+        if unit_id not in place:  # not in the tree (or in a loop of parents): its own only
+            totals[unit_id] = Figures()
+            totals[unit_id].add(events.get(unit_id, Figures()))
+            continue
+        first, last = place[unit_id], after[unit_id]
+        totals[unit_id] = Figures(*(s[last] - s[first] for s in sums))
     return totals
 
 
-_UPWARD: dict[int, tuple[UnitTree, list[tuple[int, int]]]] = {}
+_LAYOUTS: dict[int, tuple[UnitTree, dict[int, int], dict[int, int]]] = {}
 
 
-def _upward(tree: UnitTree) -> list[tuple[int, int]]:
-    """(unit, parent) for every unit with a parent, each after all the units below it; worked
-    out once per loaded tree (a digest run rolls several periods up the same tree)."""
-    cached = _UPWARD.get(id(tree))
+def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
+    """Each unit's place in a depth-first walk from the roots, and the place after the last
+    unit below it; worked out once per loaded tree (a digest run rolls up several periods)."""
+    cached = _LAYOUTS.get(id(tree))
     if cached is not None and cached[0] is tree:
-        return cached[1]
-    pairs = [(u, p) for u in _bottom_up(tree) if (p := tree.parent.get(u)) is not None]
-    _UPWARD.clear()  # the last tree only: trees are loaded per question
-    _UPWARD[id(tree)] = (tree, pairs)
-    return pairs
-
-
-def _bottom_up(tree: UnitTree) -> list[int]:
-    """Every unit of the tree, each after all the units below it."""
-    depth: dict[int, int] = {}
-    for start in tree.parent:
-        chain: list[int] = []
-        current: int | None = start
-        while current is not None and current not in depth and current not in chain:
-            chain.append(current)
-            current = tree.parent.get(current)
-        known = depth.get(current, -1) if current is not None else -1
-        for unit_id in reversed(chain):
-            known += 1
-            depth[unit_id] = known
-    return sorted(depth, key=depth.__getitem__, reverse=True)
+        return cached[1], cached[2]
+    children: dict[int, list[int]] = defaultdict(list)
+    roots: list[int] = []
+    for unit_id, parent in tree.parent.items():
+        if parent is None or parent not in tree.parent:
+            roots.append(unit_id)
+        else:
+            children[parent].append(unit_id)
+    place: dict[int, int] = {}
+    after: dict[int, int] = {}
+    stack: list[tuple[int, bool]] = [(root, False) for root in reversed(roots)]
+    while stack:
+        unit_id, done = stack.pop()
+        if done:
+            after[unit_id] = len(place)
+            continue
+        place[unit_id] = len(place)
+        stack.append((unit_id, True))
+        stack.extend((child, False) for child in reversed(children.get(unit_id, [])))
+    _LAYOUTS.clear()  # the last tree only: trees are loaded per question
+    _LAYOUTS[id(tree)] = (tree, place, after)
+    return place, after
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,10 +420,10 @@ class Progress:
 
 
 async def figures_by_unit(
-    session: AsyncSession, tree: UnitTree, period: Period
+    session: AsyncSession, tree: UnitTree, period: Period, only: Iterable[int] | None = None
 ) -> dict[int, Figures]:
-    """Every unit's figures over `period`, its subtree included."""
-    return _roll_up(tree, await _events(session, period))
+    """Every unit's (with `only`: those units') figures over `period`, its subtree included."""
+    return _roll_up(tree, await _events(session, period), only)
 
 
 async def progress(
@@ -423,8 +441,6 @@ async def progress(
     without `compare`, last year's figures are not read (the changes are then None)."""
     tree = tree or await UnitTree.load(session)
     counted = period if until is None else Period(period.start, min(until, period.end), "")
-    totals = await figures_by_unit(session, tree, counted)
-    before = await figures_by_unit(session, tree, counted.last_year()) if compare else {}
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         children[parent].append(unit_id)
@@ -436,6 +452,8 @@ async def progress(
         for parent in {tree.parent.get(u) for u in unit_ids}
     }
     wanted = {unit_id for family in families.values() for unit_id in family}
+    totals = await figures_by_unit(session, tree, counted, wanted)
+    before = await figures_by_unit(session, tree, counted.last_year(), wanted) if compare else {}
     goals = await _goals(session, tree, period, wanted)
     none = Goal(None, None, None, "none")
     members_percent = {
