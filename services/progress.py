@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,9 +117,20 @@ class Figures:
         self.dissolved += other.dissolved
 
 
-async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
+class Events(NamedTuple):
+    """The period's counts by the unit where each event happened, one mapping per figure."""
+
+    admitted: dict[int, int]
+    lost: dict[int, int]
+    founded: dict[int, int]
+    founded_large: dict[int, int]
+    dissolved: dict[int, int]
+
+
+async def _events(session: AsyncSession, period: Period) -> Events:
     """Figures of the period, attributed to the unit where each event happened."""
-    by_unit: dict[int, Figures] = defaultdict(Figures)
+    by_unit = Events(*(defaultdict(int) for _ in range(5)))
+    admitted = by_unit.admitted
     # A member is admitted by the union they joined: the one their first accepted transfer
     # left, else the one they are in. Counted by union from the index alone (`+ 0`: grouping
     # by the bare column, SQLite would walk the whole table in that column's order), then the
@@ -131,8 +142,7 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     )
     union = Member.union_unit_id + 0
     unions = await session.execute(select(union, func.count()).where(*in_period).group_by(union))
-    for unit_id, count in unions:
-        by_unit[int(unit_id)].admitted += int(count)
+    admitted.update((int(unit_id), int(count)) for unit_id, count in unions)
     first = (
         select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
         .where(Transfer.status == TransferStatus.ACCEPTED)
@@ -148,8 +158,8 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Transfer.from_unit_id, Member.union_unit_id)
     )
     for joined, member_of, count in moves:
-        by_unit[int(member_of)].admitted -= int(count)
-        by_unit[int(joined)].admitted += int(count)
+        admitted[int(member_of)] -= int(count)
+        admitted[int(joined)] += int(count)
     rows: Any = await session.execute(  # reused for results of several shapes
         select(Member.union_unit_id, func.count(Member.id))
         .where(
@@ -160,7 +170,7 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Member.union_unit_id)
     )
     for unit_id, count in rows:
-        by_unit[int(unit_id)].lost += int(count)
+        by_unit.lost[int(unit_id)] += int(count)
     large = func.sum(case((Founding.large_enterprise, 1), else_=0))
     rows = await session.execute(
         select(Founding.unit_id, func.count(Founding.id), large)
@@ -169,15 +179,15 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Founding.unit_id)
     )
     for unit_id, count, large_count in rows:
-        by_unit[int(unit_id)].founded += int(count)
-        by_unit[int(unit_id)].founded_large += int(large_count or 0)
+        by_unit.founded[int(unit_id)] += int(count)
+        by_unit.founded_large[int(unit_id)] += int(large_count or 0)
     rows = await session.execute(
         select(Founding.unit_id, func.count(Founding.id))
         .where(Founding.dissolved_on >= period.start, Founding.dissolved_on < period.end)
         .group_by(Founding.unit_id)
     )
     for unit_id, count in rows:
-        by_unit[int(unit_id)].dissolved += int(count)
+        by_unit.dissolved[int(unit_id)] += int(count)
     # Figures recruited on paper, by month (weeks are the same people entered more often:
     # one kind only, or they would count twice).
     paper = (
@@ -196,41 +206,30 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         )
         .group_by(PaperFigures.unit_id)
     )
-    for unit_id, admitted, lost, founded, founded_large, dissolved in rows:
-        by_unit[int(unit_id)].add(
-            Figures(
-                int(admitted or 0),
-                int(lost or 0),
-                int(founded or 0),
-                int(founded_large or 0),
-                int(dissolved or 0),
-            )
-        )
+    for unit_id, *sums in rows:
+        for counts, value in zip(by_unit, sums, strict=True):
+            counts[int(unit_id)] += int(value or 0)
     return by_unit
 
 
 def _roll_up(
-    tree: UnitTree, events: dict[int, Figures], only: Iterable[int] | None = None
+    tree: UnitTree, events: Events, only: Iterable[int] | None = None
 ) -> dict[int, Figures]:
     """Every unit's figures (with `only`: those units') with its whole subtree's. The units are
     laid out in depth-first order, once per tree, so that a subtree is a run of consecutive
     places: its total is the difference of two running sums (no object per unit not asked)."""
     place, after = _layout(tree)
-    columns = [[0] * (len(place) + 1) for _ in range(5)]
-    for unit_id, figures in events.items():
-        at = place.get(unit_id)
-        if at is not None:
-            columns[0][at] += figures.admitted
-            columns[1][at] += figures.lost
-            columns[2][at] += figures.founded
-            columns[3][at] += figures.founded_large
-            columns[4][at] += figures.dissolved
-    sums = [list(accumulate(column, initial=0)) for column in columns]
+    sums = []
+    for counts in events:
+        column = [0] * len(place)
+        for unit_id, count in counts.items():
+            if (at := place.get(unit_id)) is not None:
+                column[at] += count
+        sums.append(list(accumulate(column, initial=0)))
     totals: dict[int, Figures] = {}
     for unit_id in tree.parent if only is None else only:
         if unit_id not in place:  # not in the tree (or in a loop of parents): its own only
-            totals[unit_id] = Figures()
-            totals[unit_id].add(events.get(unit_id, Figures()))
+            totals[unit_id] = Figures(*(counts.get(unit_id, 0) for counts in events))
             continue
         first, last = place[unit_id], after[unit_id]
         totals[unit_id] = Figures(*(s[last] - s[first] for s in sums))
