@@ -236,14 +236,15 @@ def _roll_up(
     return totals
 
 
-_LAYOUTS: dict[int, tuple[UnitTree, dict[int, int], dict[int, int]]] = {}
+_LAYOUT: list[tuple[dict[int, int | None], dict[int, int], dict[int, int]]] = []
 
 
 def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
     """Each unit's place in a depth-first walk from the roots, and the place after the last
-    unit below it; worked out once per loaded tree (a digest run rolls up several periods)."""
-    cached = _LAYOUTS.get(id(tree))
-    if cached is not None and cached[0] is tree:
+    unit below it; worked out again only when the tree changed (comparing two trees' parent
+    links is one C loop, the walk a Python one)."""
+    cached = _LAYOUT[0] if _LAYOUT else None
+    if cached is not None and cached[0] == tree.parent:
         return cached[1], cached[2]
     children: dict[int, list[int]] = defaultdict(list)
     roots: list[int] = []
@@ -263,8 +264,7 @@ def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
         place[unit_id] = len(place)
         stack.append((unit_id, True))
         stack.extend((child, False) for child in reversed(children.get(unit_id, [])))
-    _LAYOUTS.clear()  # the last tree only: trees are loaded per question
-    _LAYOUTS[id(tree)] = (tree, place, after)
+    _LAYOUT[:] = [(dict(tree.parent), place, after)]  # the last tree only
     return place, after
 
 
