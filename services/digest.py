@@ -142,7 +142,7 @@ async def digests(
     report = await progress(session, wanted, year, as_of, until=until, tree=tree, compare=False)
     rows = {row.unit.id: row for row in report.units}
     extras = _Extras(
-        await figures_by_unit(session, tree, Period(week.start, until, week.label)),
+        await figures_by_unit(session, tree, Period(week.start, until, week.label), wanted),
         _roll_up(tree, await waiting_by_unit(session, now)),
         _roll_up(tree, await _stale(session, now)),
     )

@@ -11,9 +11,10 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from itertools import accumulate
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,9 +117,20 @@ class Figures:
         self.dissolved += other.dissolved
 
 
-async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
+class Events(NamedTuple):
+    """The period's counts by the unit where each event happened, one mapping per figure."""
+
+    admitted: dict[int, int]
+    lost: dict[int, int]
+    founded: dict[int, int]
+    founded_large: dict[int, int]
+    dissolved: dict[int, int]
+
+
+async def _events(session: AsyncSession, period: Period) -> Events:
     """Figures of the period, attributed to the unit where each event happened."""
-    by_unit: dict[int, Figures] = defaultdict(Figures)
+    by_unit = Events(*(defaultdict(int) for _ in range(5)))
+    admitted = by_unit.admitted
     # A member is admitted by the union they joined: the one their first accepted transfer
     # left, else the one they are in. Counted by union from the index alone (`+ 0`: grouping
     # by the bare column, SQLite would walk the whole table in that column's order), then the
@@ -130,8 +142,7 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
     )
     union = Member.union_unit_id + 0
     unions = await session.execute(select(union, func.count()).where(*in_period).group_by(union))
-    for unit_id, count in unions:
-        by_unit[int(unit_id)].admitted += int(count)
+    admitted.update((int(unit_id), int(count)) for unit_id, count in unions)
     first = (
         select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
         .where(Transfer.status == TransferStatus.ACCEPTED)
@@ -147,8 +158,8 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Transfer.from_unit_id, Member.union_unit_id)
     )
     for joined, member_of, count in moves:
-        by_unit[int(member_of)].admitted -= int(count)
-        by_unit[int(joined)].admitted += int(count)
+        admitted[int(member_of)] -= int(count)
+        admitted[int(joined)] += int(count)
     rows: Any = await session.execute(  # reused for results of several shapes
         select(Member.union_unit_id, func.count(Member.id))
         .where(
@@ -159,7 +170,7 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Member.union_unit_id)
     )
     for unit_id, count in rows:
-        by_unit[int(unit_id)].lost += int(count)
+        by_unit.lost[int(unit_id)] += int(count)
     large = func.sum(case((Founding.large_enterprise, 1), else_=0))
     rows = await session.execute(
         select(Founding.unit_id, func.count(Founding.id), large)
@@ -168,15 +179,15 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         .group_by(Founding.unit_id)
     )
     for unit_id, count, large_count in rows:
-        by_unit[int(unit_id)].founded += int(count)
-        by_unit[int(unit_id)].founded_large += int(large_count or 0)
+        by_unit.founded[int(unit_id)] += int(count)
+        by_unit.founded_large[int(unit_id)] += int(large_count or 0)
     rows = await session.execute(
         select(Founding.unit_id, func.count(Founding.id))
         .where(Founding.dissolved_on >= period.start, Founding.dissolved_on < period.end)
         .group_by(Founding.unit_id)
     )
     for unit_id, count in rows:
-        by_unit[int(unit_id)].dissolved += int(count)
+        by_unit.dissolved[int(unit_id)] += int(count)
     # Figures recruited on paper, by month (weeks are the same people entered more often:
     # one kind only, or they would count twice).
     paper = (
@@ -195,46 +206,66 @@ async def _events(session: AsyncSession, period: Period) -> dict[int, Figures]:
         )
         .group_by(PaperFigures.unit_id)
     )
-    for unit_id, admitted, lost, founded, founded_large, dissolved in rows:
-        by_unit[int(unit_id)].add(
-            Figures(
-                int(admitted or 0),
-                int(lost or 0),
-                int(founded or 0),
-                int(founded_large or 0),
-                int(dissolved or 0),
-            )
-        )
+    for unit_id, *sums in rows:
+        for counts, value in zip(by_unit, sums, strict=True):
+            counts[int(unit_id)] += int(value or 0)
     return by_unit
 
 
-def _roll_up(tree: UnitTree, events: dict[int, Figures]) -> dict[int, Figures]:
-    """Every unit's figures with its whole subtree's: each unit's total is added to its
-    parent's, the deepest units first (one addition per unit, not one per ancestor)."""
-    totals: dict[int, Figures] = defaultdict(Figures)
-    for unit_id, figures in events.items():
-        totals[unit_id].add(figures)
-    for unit_id in _bottom_up(tree):
-        parent = tree.parent.get(unit_id)
-        if parent is not None and unit_id in totals:
-            totals[parent].add(totals[unit_id])
+def _roll_up(
+    tree: UnitTree, events: Events, only: Iterable[int] | None = None
+) -> dict[int, Figures]:
+    """Every unit's figures (with `only`: those units') with its whole subtree's. The units are
+    laid out in depth-first order, once per tree, so that a subtree is a run of consecutive
+    places: its total is the difference of two running sums (no object per unit not asked)."""
+    place, after = _layout(tree)
+    sums = []
+    for counts in events:
+        column = [0] * len(place)
+        for unit_id, count in counts.items():
+            if (at := place.get(unit_id)) is not None:
+                column[at] += count
+        sums.append(list(accumulate(column, initial=0)))
+    totals: dict[int, Figures] = {}
+    for unit_id in tree.parent if only is None else only:
+        if unit_id not in place:  # not in the tree (or in a loop of parents): its own only
+            totals[unit_id] = Figures(*(counts.get(unit_id, 0) for counts in events))
+            continue
+        first, last = place[unit_id], after[unit_id]
+        totals[unit_id] = Figures(*(s[last] - s[first] for s in sums))
     return totals
 
 
-def _bottom_up(tree: UnitTree) -> list[int]:
-    """Every unit of the tree, each after all the units below it."""
-    depth: dict[int, int] = {}
-    for start in tree.parent:
-        chain: list[int] = []
-        current: int | None = start
-        while current is not None and current not in depth and current not in chain:
-            chain.append(current)
-            current = tree.parent.get(current)
-        known = depth.get(current, -1) if current is not None else -1
-        for unit_id in reversed(chain):
-            known += 1
-            depth[unit_id] = known
-    return sorted(depth, key=depth.__getitem__, reverse=True)
+_LAYOUT: list[tuple[dict[int, int | None], dict[int, int], dict[int, int]]] = []
+
+
+def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
+    """Each unit's place in a depth-first walk from the roots, and the place after the last
+    unit below it; worked out again only when the tree changed (comparing two trees' parent
+    links is one C loop, the walk a Python one)."""
+    cached = _LAYOUT[0] if _LAYOUT else None
+    if cached is not None and cached[0] == tree.parent:
+        return cached[1], cached[2]
+    children: dict[int, list[int]] = defaultdict(list)
+    roots: list[int] = []
+    for unit_id, parent in tree.parent.items():
+        if parent is None or parent not in tree.parent:
+            roots.append(unit_id)
+        else:
+            children[parent].append(unit_id)
+    place: dict[int, int] = {}
+    after: dict[int, int] = {}
+    stack: list[tuple[int, bool]] = [(root, False) for root in reversed(roots)]
+    while stack:
+        unit_id, done = stack.pop()
+        if done:
+            after[unit_id] = len(place)
+            continue
+        place[unit_id] = len(place)
+        stack.append((unit_id, True))
+        stack.extend((child, False) for child in reversed(children.get(unit_id, [])))
+    _LAYOUT[:] = [(dict(tree.parent), place, after)]  # the last tree only
+    return place, after
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,9 +291,13 @@ T = TypeVar("T")
 
 
 def set_or_summed(
-    tree: UnitTree, direct: dict[int, T], summed: Callable[[list[T]], T | None]
+    tree: UnitTree,
+    direct: dict[int, T],
+    summed: Callable[[list[T]], T | None],
+    only: Iterable[int] | None = None,
 ) -> dict[int, T | None]:
-    """Every unit's value: its own, else `summed` over its children's (None: nothing below)."""
+    """Every unit's value (with `only`: those units' and their subtrees' as far as needed): its
+    own, else `summed` over its children's (None: nothing below)."""
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         if parent is not None:
@@ -278,21 +313,34 @@ def set_or_summed(
                 found[unit_id] = summed([v for v in below if v is not None])
         return found[unit_id]
 
-    for unit_id in tree.parent:
+    for unit_id in tree.parent if only is None else only:
         value(unit_id)
     return found
 
 
-async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[int, Goal]:
-    """Targets of the period's years, set directly or summed from the children."""
+async def _goals(
+    session: AsyncSession, tree: UnitTree, period: Period, only: Iterable[int]
+) -> dict[int, Goal]:
+    """Targets of the period's years, set directly or summed from the children; for the units
+    `only` (and whatever below them their sums need)."""
     direct = {}
-    for plan in await targets_of(session, period):
-        share = plan_share(plan, period)
-        direct[plan.unit_id] = Goal(
-            _part(plan.new_members, share),
-            _part(plan.new_unions, share),
-            _part(plan.new_unions_large, share),
-            "set",
+    last_day = period.end - timedelta(days=1)
+    plans = await session.execute(  # columns, not Target objects: one row per planned unit
+        select(
+            Target.unit_id,
+            Target.first_year,
+            Target.last_year,
+            Target.new_members,
+            Target.new_unions,
+            Target.new_unions_large,
+        )
+        .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
+        .order_by((Target.last_year - Target.first_year).desc())  # the narrowest wins
+    )
+    for unit_id, first_year, last_year, members, unions, unions_large in plans:
+        share = _share(first_year, last_year, period)
+        direct[unit_id] = Goal(
+            _part(members, share), _part(unions, share), _part(unions_large, share), "set"
         )
 
     def summed(below: list[Goal]) -> Goal | None:
@@ -305,13 +353,17 @@ async def _goals(session: AsyncSession, tree: UnitTree, period: Period) -> dict[
         )
 
     none = Goal(None, None, None, "none")
-    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed).items()}
+    return {u: goal or none for u, goal in set_or_summed(tree, direct, summed, only).items()}
 
 
 def plan_share(plan: Target, period: Period) -> float:
     """The part of a plan's target that falls in the period: a quarter of a yearly target, a
     third of a 2021–2023 plan for 2022; 1 when the period is the plan's whole term."""
-    term = (date(plan.last_year + 1, 1, 1) - date(plan.first_year, 1, 1)).days
+    return _share(plan.first_year, plan.last_year, period)
+
+
+def _share(first_year: int, last_year: int, period: Period) -> float:
+    term = (date(last_year + 1, 1, 1) - date(first_year, 1, 1)).days
     return min(1.0, period.days / term) if term > 0 else 1.0
 
 
@@ -367,10 +419,10 @@ class Progress:
 
 
 async def figures_by_unit(
-    session: AsyncSession, tree: UnitTree, period: Period
+    session: AsyncSession, tree: UnitTree, period: Period, only: Iterable[int] | None = None
 ) -> dict[int, Figures]:
-    """Every unit's figures over `period`, its subtree included."""
-    return _roll_up(tree, await _events(session, period))
+    """Every unit's (with `only`: those units') figures over `period`, its subtree included."""
+    return _roll_up(tree, await _events(session, period), only)
 
 
 async def progress(
@@ -388,48 +440,47 @@ async def progress(
     without `compare`, last year's figures are not read (the changes are then None)."""
     tree = tree or await UnitTree.load(session)
     counted = period if until is None else Period(period.start, min(until, period.end), "")
-    totals = await figures_by_unit(session, tree, counted)
-    before = await figures_by_unit(session, tree, counted.last_year()) if compare else {}
-    goals = await _goals(session, tree, period)
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, parent in tree.parent.items():
         children[parent].append(unit_id)
-    wanted = set(unit_ids) | {
-        sibling
-        for unit_id in unit_ids
-        if (parent := tree.parent.get(unit_id)) is not None
-        for sibling in children[parent]
+    # Each unit is ranked among its parent's children (top units: among the others asked).
+    families = {
+        parent: children[parent]
+        if parent is not None
+        else [u for u in unit_ids if u in tree.parent and tree.parent[u] is None]
+        for parent in {tree.parent.get(u) for u in unit_ids}
     }
-    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
+    wanted = {unit_id for family in families.values() for unit_id in family}
+    totals = await figures_by_unit(session, tree, counted, wanted)
+    before = await figures_by_unit(session, tree, counted.last_year(), wanted) if compare else {}
+    goals = await _goals(session, tree, period, wanted)
+    none = Goal(None, None, None, "none")
+    members_percent = {
+        u: percent(totals[u].admitted if u in totals else 0, goals.get(u, none).members)
+        for u in wanted
+    }
+    places: dict[int, tuple[int, int]] = {}
+    for family in families.values():
+        order = sorted(sorted(set(family)), key=lambda u: -(members_percent[u] or -1.0))
+        places.update((u, (place, len(order))) for place, u in enumerate(order, start=1))
+    asked = set(unit_ids) & wanted
+    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(asked)))}
     elapsed = period.elapsed(today)
     rows: dict[int, UnitProgress] = {}
     for unit_id, unit in units.items():
         figures = totals.get(unit_id, Figures())
         last = before.get(unit_id, Figures())
-        goal = goals.get(unit_id, Goal(None, None, None, "none"))
+        goal = goals.get(unit_id, none)
         rows[unit_id] = UnitProgress(
             unit,
             figures,
             last,
             goal,
-            percent(figures.admitted, goal.members),
+            members_percent[unit_id],
             percent(figures.founded, goal.unions),
             None if goal.members is None else round(goal.members * elapsed, 1),
             change(figures.admitted, last.admitted) if compare else None,
             change(figures.founded, last.founded) if compare else None,
+            *places[unit_id],
         )
-    ranked = _rank(tree, rows)
-    return Progress(period, today, [ranked[u] for u in unit_ids if u in ranked])
-
-
-def _rank(tree: UnitTree, rows: dict[int, UnitProgress]) -> dict[int, UnitProgress]:
-    """Each unit's place among its siblings by percent of the members' target."""
-    families: dict[int | None, list[UnitProgress]] = defaultdict(list)
-    for row in rows.values():
-        families[tree.parent.get(row.unit.id)].append(row)
-    ranked: dict[int, UnitProgress] = {}
-    for family in families.values():
-        order = sorted(family, key=lambda r: -(r.members_percent or -1.0))
-        for place, row in enumerate(order, start=1):
-            ranked[row.unit.id] = replace(row, rank=place, siblings=len(family))
-    return ranked
+    return Progress(period, today, [rows[u] for u in unit_ids if u in rows])

@@ -15,6 +15,8 @@ from functools import cache
 from html import escape
 from typing import Any
 
+from aiogram_i18n.cores import FluentRuntimeCore
+from fluent.runtime.resolver import Placeable, TextElement, VariableReference
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,11 +74,64 @@ def translator(person: Person, default_locale: str) -> Translate:
 @cache
 def _translator(language: str, default_locale: str) -> Translate:
     core = fluent_core(default_locale)
+    templates: dict[str, Template | None] = {}
 
     def translate(key: str, **arguments: Any) -> str:
+        if key not in templates:
+            templates[key] = _template(core, key, language)
+        template = templates[key]
+        if template is not None and (text := template.fill(arguments)) is not None:
+            return text
         return str(core.get(key, language, **arguments))
 
     return translate
+
+
+_PLAIN_LENGTH = 2500  # Fluent's own limit on a placeable's text (it reports longer ones)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message made only of text and `{ $variable }`s (most of the digest's), filled by
+    joining strings: what Fluent would produce, for a fraction of its time over a digest run.
+    Anything else (a number Fluent would group, a missing argument) goes to Fluent."""
+
+    parts: tuple[str | tuple[str], ...]  # text, or (the name of a variable,)
+
+    def fill(self, arguments: dict[str, Any]) -> str | None:
+        texts: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                texts.append(part)
+                continue
+            value = arguments.get(part[0])
+            if type(value) is int and 0 <= value < 1000:
+                value = str(value)
+            if type(value) is not str or len(value) > _PLAIN_LENGTH:
+                return None
+            texts.append(value)
+        return "".join(texts)
+
+
+def _template(core: FluentRuntimeCore, key: str, language: str) -> Template | None:
+    bundle = core.get_translator(locale=core.get_locale(locale=language))
+    try:
+        message = bundle.get_message(key)
+    except KeyError:  # another locale's, or the key itself: Fluent's business
+        return None
+    if message.value is None or bundle.use_isolating:
+        return None
+    value = message.value
+    elements = [value] if isinstance(value, TextElement) else getattr(value, "elements", [None])
+    parts: list[str | tuple[str]] = []
+    for element in elements:
+        if isinstance(element, TextElement):
+            parts.append(element.value)
+        elif isinstance(element, Placeable) and isinstance(element.expression, VariableReference):
+            parts.append((element.expression.id.name,))
+        else:
+            return None
+    return Template(tuple(parts))
 
 
 def _message(person: Person, key: str, text: str) -> Planned:
