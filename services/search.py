@@ -5,8 +5,9 @@ One function, `search_enterprises`, over two indexes kept by triggers (migration
 * SQLite: an FTS5 table whose rowid is a rank key (fewer workers = larger rowid), so a
   match ``ORDER BY rowid LIMIT 5`` reads the biggest matching enterprises first and stops
   after five, however common the words ("công ty tnhh"); no candidate set is sorted.
-* PostgreSQL: a GIN-indexed tsvector of the search key, and an index on the number of
-  workers; the planner walks that index for common words and sorts the few rows of rare ones.
+* PostgreSQL: ``enterprise_words`` (migration 0014), one row per word and rank key (the
+  same key) with a B-tree on both: the rarest word is walked in rank order, a few more are
+  merged or probed on it, and the rest are checked on the GIN-indexed tsvector of the rows.
 
 Results come in tiers: the exact name (or tax code), then enterprises in the units `near` the
 person (their ward, their scope), then everything else, each tier by number of workers. A
@@ -29,11 +30,16 @@ from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     Integer,
     Select,
+    String,
+    any_,
     bindparam,
+    column,
+    exists,
     func,
     literal,
     literal_column,
@@ -41,7 +47,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Enterprise, EnterpriseTerm
@@ -155,7 +161,7 @@ async def _tiers(
     for tier, tier_units in ((1, units), (2, [])):
         if tier == 1 and not units:
             continue
-        shape, values = plan(groups, tier_units, tier, vocabulary.common)
+        shape, values = plan(groups, tier_units, tier, vocabulary)
         shapes.append(shape)
         params |= values
     key = (dialect, limit, *shapes)
@@ -213,16 +219,14 @@ def one_edit(word: str) -> set[str]:
 
 # A tier's statement shape (what its builder needs), and the values bound into it.
 Shape = tuple[int, ...]
-Plan = Callable[
-    [Sequence[Group], Sequence[int], int, Mapping[str, int]], tuple[Shape, dict[str, Any]]
-]
+Plan = Callable[[Sequence[Group], Sequence[int], int, "Vocabulary"], tuple[Shape, dict[str, Any]]]
 
 
 def _sqlite_plan(
-    groups: Sequence[Group], units: Sequence[int], tier: int, common: Mapping[str, int]
+    groups: Sequence[Group], units: Sequence[int], tier: int, vocabulary: Vocabulary
 ) -> tuple[Shape, dict[str, Any]]:
     """The MATCH expression (words and ward, one bound string) and the common words to check."""
-    indexed, checked = _split(groups, common, bool(units))
+    indexed, checked = _split(groups, vocabulary.common, bool(units))
     expression = " AND ".join(
         [_fts_any(group) for group in indexed]
         + [_fts_any(tuple(f"_w{unit}" for unit in units))] * bool(units)
@@ -293,50 +297,96 @@ def _split(
 
 
 def _postgres_plan(
-    groups: Sequence[Group], units: Sequence[int], tier: int, common: Mapping[str, int]
+    groups: Sequence[Group], units: Sequence[int], tier: int, vocabulary: Vocabulary
 ) -> tuple[Shape, dict[str, Any]]:
-    indexed, checked = _split(groups, common, bool(units))
-    params = {f"m{tier}": _tsquery(indexed), f"u{tier}": list(units)}
+    """The rarest word groups (the first is walked, the others probed) and the ward's; the
+    other words, checked on the tsvector of the rows found; and the common words."""
+    indexed, checked = _split(groups, vocabulary.common, bool(units))
+    docs = vocabulary.words
+    ordered = sorted(indexed, key=lambda group: sum(docs.get(word, 0) for word in group))
+    # A word's alternatives are checked on the rows found, unless no word is single.
+    singles: list[Group] = [group for group in ordered if len(group) == 1] or ordered[:1]
+    walked = singles[: PROBED_WORDS - bool(units)]
+    rest = [group for group in ordered if group not in walked]
+    if units:
+        walked.append(tuple(f"_w{unit}" for unit in units))
+    params: dict[str, Any] = {
+        f"g{tier}_{i}": group[0] if len(group) == 1 else list(group)
+        for i, group in enumerate(walked)
+    }
+    params[f"r{tier}"] = _tsquery(rest)
     params[f"c{tier}"] = _tsquery([(word,) for word in checked])
-    return (tier, bool(indexed), bool(units), bool(checked)), params
+    return (tier, bool(rest), bool(checked), *(len(group) > 1 for group in walked)), params
+
+
+# Words looked up in `enterprise_words` per tier (each one more relation to plan: planning
+# a join of eight took longer than running it); the others are checked on the rows found.
+PROBED_WORDS: Final = 3
 
 
 def _postgres_matches(shape: Shape, limit: int) -> Select[int, int]:
-    """A GIN-indexed tsvector, and an index by workers. GIN reads the whole posting list of
-    every word it is given: common words are checked (ts_match_vq is not indexable) on the
-    first DENSE_WINDOW rows that the rarer words, the ward or the rarest common word find
-    (the planner walks the index by workers for a word in a tenth of the rows)."""
-    tier, indexed, units, checked = shape
-    found = (
-        select(Enterprise.id, Enterprise.employees, _TSV.label("words"))
-        .order_by(Enterprise.employees.desc().nulls_last(), Enterprise.id)
+    """`enterprise_words` (migration 0014): a B-tree on (word, rank key), so the rarest
+    word's matches are read biggest first and the walk stops at `limit`; two more words (or
+    the ward) are looked up on the same index for each rank key (or merged with it, in rank
+    order), the rest checked on the row's tsvector. A GIN index returned a word's matches
+    unordered: all of them were fetched and sorted. Common words are checked on the first
+    DENSE_WINDOW matches, as on SQLite."""
+    tier, rest, checked, *many = shape
+    first = _walk(f"g{tier}_0", many[0]).subquery()
+    ident = first.c.rank_key.op("&", return_type=Integer)(4294967295)
+    stmt = (
+        select(ident.label("id"), first.c.rank_key)
+        .where(*(_probe(first, f"g{tier}_{i}", alt) for i, alt in enumerate(many) if i))
+        .order_by(first.c.rank_key)
         .limit(DENSE_WINDOW if checked else limit)
     )
-    if indexed:
-        found = found.where(_TSV.op("@@")(_to_tsquery(f"m{tier}")))
-    if units:
-        found = found.where(Enterprise.ward_unit_id.in_(bindparam(f"u{tier}", expanding=True)))
-    window = found.subquery()
-    stmt = (
-        select(window.c.id, literal(tier).label("tier"))
-        .order_by(window.c.employees.desc().nulls_last(), window.c.id)
-        .limit(limit)
-    )
+    if many[0]:
+        stmt = stmt.distinct()  # an enterprise with two of the alternatives
+    if rest:
+        stmt = stmt.join(Enterprise, Enterprise.id == ident).where(_ts_check(f"r{tier}"))
     if checked:
-        stmt = stmt.where(func.ts_match_vq(window.c.words, _to_tsquery(f"c{tier}")))
-    return stmt
+        window = stmt.subquery()
+        stmt = (
+            select(window.c.id, window.c.rank_key)
+            .join(Enterprise, Enterprise.id == window.c.id)
+            .where(_ts_check(f"c{tier}"))
+            .order_by(window.c.rank_key)
+            .limit(limit)
+        )
+    found = stmt.subquery()
+    return select(found.c.id, literal(tier).label("tier"))
 
 
-_TSV: Final = literal_column("search_words", TSVECTOR)
+def _ts_check(name: str) -> Any:
+    # ts_match_vq rather than @@: not indexable, so the GIN index is never read for it.
+    words = func.to_tsquery(literal_column("'simple'"), bindparam(name))
+    return func.ts_match_vq(literal_column("enterprises.search_words", TSVECTOR), words)
 
 
 def _tsquery(groups: Sequence[Group]) -> str:
     return " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
 
 
-def _to_tsquery(name: str) -> Any:
-    # Bound, and planned for its value: models/db.py sets plan_cache_mode.
-    return func.to_tsquery(literal_column("'simple'"), bindparam(name))
+_WORDS: Final = table("enterprise_words", column("word", String), column("rank_key", BigInteger))
+
+
+def _walk(name: str, many: int) -> Any:
+    """The rank keys of a word, or of any of its alternatives (bound as an array)."""
+    words = _WORDS.alias()
+    if many:
+        return select(words.c.rank_key).where(
+            words.c.word == any_(bindparam(name, type_=ARRAY(String)))
+        )
+    return select(words.c.rank_key).where(words.c.word == bindparam(name, type_=String))
+
+
+def _probe(found: Any, name: str, many: int) -> Any:
+    """A word is merged or looked up, as the planner sees fit (its row estimates are good);
+    alternatives are looked up on the rows that pass the rest (OFFSET keeps the planner from
+    making a join of them: it took their number for 200 and sorted 25,000 rows)."""
+    keys = _walk(name, many).subquery()
+    probe = select(literal(1)).select_from(keys).where(keys.c.rank_key == found.c.rank_key)
+    return exists(probe.offset(0) if many else probe)
 
 
 _PLANS: Final[dict[str, Plan]] = {"sqlite": _sqlite_plan, "postgresql": _postgres_plan}
@@ -356,7 +406,7 @@ _VOCABULARY_SECONDS: Final = 600.0
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    words: frozenset[str]  # every word of the register's names
+    words: dict[str, int]  # every word of the register's names, with about how many have it
     common: dict[str, int]  # those in more than COMMON_SHARE of it, with about how many have it
 
 
@@ -376,7 +426,7 @@ async def cached_vocabulary(session: AsyncSession) -> Vocabulary:
     rows = (await session.execute(select(EnterpriseTerm.term, EnterpriseTerm.docs, register))).all()
     size = rows[0][2] if rows else 0
     vocabulary = Vocabulary(
-        frozenset(term for term, _docs, _size in rows),
+        {term: docs for term, docs, _size in rows},
         {term: docs for term, docs, _size in rows if docs > size * COMMON_SHARE},
     )
     _vocabularies[engine] = (now + _VOCABULARY_SECONDS, vocabulary)

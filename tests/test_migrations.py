@@ -35,8 +35,10 @@ def tables(url: str) -> set[str]:
         async with engine.connect() as connection:
             names = await connection.run_sync(lambda c: inspect(c).get_table_names())
         await engine.dispose()
-        # SQLite's FTS5 index (migration 0013) is a virtual table with shadow tables of its own.
-        return {n for n in names if not n.startswith("enterprise_search")} - {"alembic_version"}
+        # SQLite's FTS5 index (migration 0013) is a virtual table with shadow tables of its own;
+        # PostgreSQL's words in rank order (0014) are kept by triggers, with no model either.
+        indexes = ("enterprise_search", "enterprise_words")
+        return {n for n in names if not n.startswith(indexes)} - {"alembic_version"}
 
     return asyncio.run(read())
 
