@@ -82,12 +82,17 @@ def _redis_locks(url: str) -> BaseEventIsolation:
     return RedisLocks.from_url(url)
 
 
-def build_limiter(settings: Settings, rule: FloodRule | None = None) -> FloodLimiter:
-    """The flood limiter beside the per-chat lock: in Redis when REDIS_URL is set."""
+def build_limiter(
+    settings: Settings, rule: FloodRule | None = None, channel: str = "telegram"
+) -> FloodLimiter:
+    """The flood limiter beside the per-chat lock: in Redis when REDIS_URL is set, with the
+    channel in its keys (a Zalo chat's integer id may equal a Telegram user's)."""
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisFloodLimiter(Redis.from_url(settings.redis_url), rule or FloodRule())
+        return RedisFloodLimiter(
+            Redis.from_url(settings.redis_url), rule or FloodRule(), f"doanvien:flood:{channel}"
+        )
     return MemoryFloodLimiter(rule or FloodRule())
 
 
@@ -113,7 +118,7 @@ def build_dispatcher(
     )
     # Floods first: an ignored update opens no session and takes no lock.
     dp.update.outer_middleware(
-        FloodMiddleware(flood or build_limiter(settings), settings.default_locale)
+        FloodMiddleware(flood or build_limiter(settings, channel=channel), settings.default_locale)
     )
     dp.update.outer_middleware(SessionMiddleware(session_factory))
     dp.update.outer_middleware(ChatLockMiddleware(dp.fsm.storage, dp.fsm.events_isolation, channel))

@@ -65,3 +65,24 @@ async def test_the_redis_limiter_warns_once_across_processes() -> None:
         assert await first.hit(8) == Verdict.ALLOW
     finally:
         await redis.aclose()
+
+
+@pytest.mark.redis
+async def test_redis_counters_are_kept_apart_per_channel() -> None:
+    require_server("Redis", 6379)
+    from bot.dispatcher import build_limiter
+    from bot.settings import Settings
+
+    settings = Settings(redis_url=REDIS_URL, _env_file=None)  # type: ignore[call-arg]
+    rule = FloodRule(limit=2, window=60, pause=60)
+    telegram = build_limiter(settings, rule, channel="telegram")
+    zalo = build_limiter(settings, rule, channel="zalo")
+    assert isinstance(telegram, RedisFloodLimiter) and isinstance(zalo, RedisFloodLimiter)
+    chat = 10_000_000 + uuid.uuid4().int % 1_000_000
+    try:
+        # Telegram's chat 12345 flooding does not slow down Zalo's chat 12345.
+        assert [await telegram.hit(chat) for _ in range(3)][-1] == Verdict.WARN
+        assert await zalo.hit(chat) == Verdict.ALLOW
+    finally:
+        await telegram.redis.aclose()
+        await zalo.redis.aclose()
