@@ -11,12 +11,12 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 
-from handlers.common import MenuCb, button, esc, keyboard, main_menu, say_to
+from handlers.common import MenuCb, button, esc, keyboard, main_menu, say_to, says
 from handlers.forms import FormRunner, Turn
 from handlers.review import send_member_card
 from models import Person, Question, Transfer, Unit
 from services import after_joining, review
-from services.access import Action, authorize
+from services.access import Action, authorize, nearest_officers
 from services.forms.after_joining import ANSWER, ASK, LEAVE, QUESTION, TRANSFER
 from services.forms.engine import Ctx
 from services.forms.lead import local
@@ -105,8 +105,11 @@ async def _transfer_requested(turn: Turn, _ctx: Ctx, result: Any) -> None:
         return
     transfer: Transfer = result
     destination = await turn.session.get(Unit, transfer.to_unit_id)
-    text = i18n.get("transfer-sent", union=esc(destination.name if destination else "—"))
-    await turn.say(text, main_menu(i18n))
+    union = esc(destination.name if destination else "—")
+    await turn.say(i18n.get("transfer-sent", union=union), main_menu(i18n))
+    await _tell_officers(
+        turn, transfer.to_unit_id, "transfer-new-officer", "menu-transfers", "transfers", union
+    )
 
 
 async def start_leave(turn: Turn) -> None:
@@ -132,8 +135,22 @@ async def _left(turn: Turn, _ctx: Ctx, result: Any) -> None:
 async def _asked(turn: Turn, _ctx: Ctx, result: Any) -> None:
     question: Question = result
     unit = await turn.session.get(Unit, question.unit_id)
-    text = turn.i18n.get("question-sent", unit=esc(unit.name if unit else "—"))
-    await turn.say(text, main_menu(turn.i18n))
+    name = esc(unit.name if unit else "—")
+    await turn.say(turn.i18n.get("question-sent", unit=name), main_menu(turn.i18n))
+    await _tell_officers(
+        turn, question.unit_id, "question-new-officer", "menu-questions", "questions", name
+    )
+
+
+async def _tell_officers(
+    turn: Turn, unit_id: int, key: str, button_key: str, action: str, unit: str
+) -> None:
+    """Something now waits in `unit_id`: its nearest officers hear of it at once, with the
+    button that opens their list (which checks their scope again)."""
+    for officer in await nearest_officers(turn.session, unit_id):
+        if officer.id != turn.person.id:
+            markup = keyboard([button(says(officer, button_key), MenuCb(action=action))])
+            await say_to(turn.bot, officer, key, markup, unit=unit)
 
 
 # ---- officers: questions ------------------------------------------------------------------

@@ -111,6 +111,30 @@ async def scope_roots(session: AsyncSession, person: Person, action: str) -> lis
     return [g.unit_id for g in await active_grants(session, person.id) if g.role in allowed]
 
 
+async def nearest_officers(
+    session: AsyncSession, unit_id: int, tree: UnitTree | None = None
+) -> list[Person]:
+    """The officers of the nearest unit, at or above `unit_id`, that has any: the people to tell
+    at once of something waiting there (a worker's question, a transfer). Officers higher up
+    see it in their lists and in the daily reminder, without a message each."""
+    lineage = (tree or await UnitTree.load(session)).lineage(unit_id)
+    rows = await session.execute(
+        select(RoleGrant.unit_id, Person)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(
+            RoleGrant.role == Role.OFFICER,
+            RoleGrant.revoked_at.is_(None),
+            RoleGrant.unit_id.in_(lineage),
+        )
+        .order_by(Person.id)
+    )
+    by_unit: dict[int, list[Person]] = {}
+    for grant_unit, person in rows:
+        if person not in by_unit.setdefault(grant_unit, []):
+            by_unit[grant_unit].append(person)
+    return next((by_unit[unit] for unit in lineage if unit in by_unit), [])
+
+
 def deny(
     session: AsyncSession,
     person: Person | None,

@@ -245,6 +245,35 @@ async def test_a_question_is_answered_and_the_worker_gets_the_answer(world: Worl
     assert len(worker.inbox) == sent
 
 
+async def test_the_nearest_officers_hear_of_a_question_and_a_transfer_at_once(
+    world: World,
+) -> None:
+    worker = await become_member(world, 881, 882)  # 882: officer of LC-TP, over the union
+    near = world.sim.user(882)
+    top, far = await officer(world, 883, "LC"), await officer(world, 884, "LC-THU")
+    await worker.click(t("menu-ask"), message=(await worker.send("/start"))[-1])
+    await worker.send(QUESTION_TEXT)
+    # Told once, with the button to the list; the province's officer and another district's
+    # are not disturbed (they still see it in their lists and the daily reminder).
+    union = "CĐCS Công ty TNHH May Lai Châu"
+    assert near.last.text == t("question-new-officer", unit=union)
+    assert QUESTION_TEXT not in near.last.text  # the worker's words stay in the list
+    assert top.inbox == [] and far.inbox == []
+    await near.click(t("menu-questions"))
+    assert QUESTION_TEXT in near.last.text
+
+    [target] = (await enterprises_without_union(world, "LC-THU"))[:1]
+    await request_move_to(worker, target)
+    [transfer] = await transfers(world)
+    destination = await unit(world, transfer.to_unit_id)
+    assert far.last.text == t("transfer-new-officer", unit=destination.name)
+    assert top.inbox == []
+    await far.click(t("menu-transfers"))
+    assert target.name in far.last.text
+    await far.click(t("transfers-accept"))
+    assert (await transfers(world))[0].status == "accepted"
+
+
 async def test_a_non_member_asks_the_root_and_outsiders_cannot_answer(world: World) -> None:
     worker = world.sim.user(861)
     await worker.click(t("menu-ask"), message=(await worker.send("/start"))[-1])

@@ -100,3 +100,6 @@ question-in-my-data-answered =
     <b>Question to the union</b> ({ $asked }):
     “{ $text }”
     Answer: { $answer }
+
+question-new-officer = 💬 A worker has sent { $unit } a question. Press the button below to read and answer it.
+transfer-new-officer = 🔁 A member asks to transfer to { $unit }. Press the button below to see the request and decide.

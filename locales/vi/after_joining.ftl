@@ -100,3 +100,6 @@ question-in-my-data-answered =
     <b>Câu hỏi gửi Công đoàn</b> ({ $asked }):
     “{ $text }”
     Trả lời: { $answer }
+
+question-new-officer = 💬 Có người lao động gửi câu hỏi tới { $unit }. Bấm nút bên dưới để xem và trả lời.
+transfer-new-officer = 🔁 Có đoàn viên xin chuyển sinh hoạt về { $unit }. Bấm nút bên dưới để xem và quyết định.
