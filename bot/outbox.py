@@ -452,17 +452,6 @@ class OutboxSender:
 
     # -- sending one chat's rows
 
-    async def deliver_chat(
-        self,
-        bot: Bot,
-        session: AsyncSession,
-        chat_id: str,
-        throttle: Callable[[], Awaitable[None]] | None = None,
-    ) -> int:
-        """Send a chat's due pending rows in id order, stopping at the first that must wait."""
-        async with self._chats.hold(chat_id):
-            return await self._deliver_pending(bot, session, chat_id, None, throttle)
-
     async def _deliver_pending(
         self,
         bot: Bot,
