@@ -50,7 +50,7 @@ from stdnum.vn import mst
 from models import Enterprise
 from models.db import create_engine
 from models.migrate import upgrade
-from services.search import SETTLE_POSTGRES, bulk_load, search_enterprises
+from services.search import SETTLE_POSTGRES, VACUUM_POSTGRES, bulk_load, search_enterprises
 from services.validation import looks_like_tax_code, normalize_search_key
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -796,6 +796,7 @@ def load_postgres(rows: Sequence[Row], keep: str | None = None) -> tuple[str, fl
             "enterprises", columns=COLUMNS, records=records(rows, WARD_IDS)
         )
         await conn.execute(SETTLE_POSTGRES)  # as after `doanvien import enterprises`
+        await conn.execute(VACUUM_POSTGRES)
         await conn.execute("ANALYZE")
         await conn.close()
 
