@@ -47,7 +47,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, distinct_on
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import Enterprise, EnterpriseTerm
@@ -322,6 +322,7 @@ def _postgres_plan(
         gin = False  # words that go together ("hợp tác xã", "may mặc", "Mê Linh")
     if gin:
         params["q"] = _tsquery(ordered)  # the same for every tier: one look-up
+        params["gin_rows"] = GIN_ROWS
         params[f"u{tier}"] = list(units)
     shape = (tier, gin, bool(units), bool(rest), bool(checked))
     return (*shape, *(len(group) if len(group) > 1 else 0 for group in walked)), params
@@ -421,7 +422,7 @@ def _gin_rows() -> Any:
             rows.c.search_words,
         )
         .where(rows.c.search_words.op("@@")(words))
-        .limit(GIN_ROWS + 1)
+        .limit(bindparam("gin_rows", type_=Integer) + 1)
         .cte("gin")
     )
 
@@ -435,7 +436,8 @@ def _gin_first(walk: Select[Any], tier: int, near: int, checked: int, limit: int
     by rank key when they are no more than GIN_ROWS; the walk otherwise (a one-time filter:
     it is not run at all when the GIN index answered)."""
     found = _GIN_FOUND
-    overflow = select(func.count()).select_from(found).scalar_subquery() > GIN_ROWS
+    count = select(func.count()).select_from(found).scalar_subquery()
+    overflow = count > bindparam("gin_rows", type_=Integer)
     sorted_ = select(found.c.id, found.c.rank_key).where(~overflow)
     if near:
         sorted_ = sorted_.where(
@@ -485,7 +487,7 @@ def _merged(name: str, many: int, distinct: bool = True) -> Any:
     # DISTINCT ON is done on sorted input only: the merge stays a stream (DISTINCT was hashed,
     # as the planner takes a UNION's output for 200 distinct values).
     found = keys.subquery()
-    return select(found.c.rank_key).distinct(found.c.rank_key)
+    return select(found.c.rank_key).ext(distinct_on(found.c.rank_key))
 
 
 def _probe(found: Any, name: str, many: int) -> Any:
