@@ -213,8 +213,8 @@ async def test_every_strategy_gives_the_same_answer(
             assert shape[1], "the GIN index is asked first for these words"
     for settings in (
         {"GIN_EXPECTED": -1.0},  # the walk only
-        {"GIN_EXPECTED": 1e9, "GIN_SAMPLED": 10**9},  # the GIN index whenever it can be
-        {"GIN_EXPECTED": 1e9, "GIN_SAMPLED": 10**9, "GIN_ROWS": 1},  # and finds too many
+        {"GIN_EXPECTED": 1e9},  # the GIN index whenever it can be
+        {"GIN_EXPECTED": 1e9, "GIN_ROWS": 1},  # and finds too many
     ):
         with monkeypatch.context() as patch:
             for name, value in settings.items():
@@ -231,10 +231,13 @@ def test_words_that_go_together_are_found_in_the_sample() -> None:
         "gom": frozenset({4}),
         "su": frozenset({5}),
     }
-    assert search._sampled([("hop",), ("tac",), ("xa",)], sample) == 2
-    assert search._sampled([("gom",), ("su",)], sample) == 0
-    assert search._sampled([("gom", "xa"), ("tac",)], sample) == 2  # any of the alternatives
-    assert search._sampled([("gom",), ("unknown",)], sample) == 0
+    # 10 names sampled of 1,000: two that have all three words stand for 200.
+    vocabulary = search.Vocabulary({}, {}, size=1000, sample=sample, sampled=10)
+    assert search._sampled([("hop",), ("tac",), ("xa",)], vocabulary) == 200
+    assert search._sampled([("gom",), ("su",)], vocabulary) == 0
+    assert search._sampled([("gom", "xa"), ("tac",)], vocabulary) == 200  # any alternative
+    assert search._sampled([("gom",), ("unknown",)], vocabulary) == 0
+    assert search._sampled([("gom",), ("gom",)], vocabulary) == 0  # one name is chance
 
 
 @pytest.mark.postgres
