@@ -1,6 +1,7 @@
 """Workplace search over a city-sized register, against the LIKE scan it replaces.
 
-    python benchmarks/search.py [--rows N] [--runs R] [--no-postgres]
+    python benchmarks/search.py [--rows N] [--runs R] [--no-postgres] [--no-sqlite]
+        [--slowest K] [--keep-pg NAME]
 
 Generates N enterprises (default 250,000, Hà Nội's register) with varied names: company
 forms, a hundred sectors, two-syllable brand names, places, personal names, foreign groups;
@@ -14,7 +15,10 @@ rare words, tax-code prefixes, misspellings, no-hit queries, a quarter of them w
 wrong letter or a wrong diacritic; a tax code, a branch's with and without its dash).
 
 Prints one JSON line: p50/p99/max in ms per backend and for the LIKE scan, and how many
-known-answer queries got the expected enterprise first.
+known-answer queries got the expected enterprise first. ``--slowest K`` also prints the K
+slowest samples of each backend to stderr (query, ward, ms); ``--keep-pg NAME`` loads the
+PostgreSQL database NAME only if it does not exist yet and keeps it, to iterate on the
+search without reloading (drop it by hand).
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from stdnum.vn import mst
 from models import Enterprise
 from models.db import create_engine
 from models.migrate import upgrade
-from services.search import SETTLE_POSTGRES, bulk_load, search_enterprises
+from services.search import SETTLE_POSTGRES, VACUUM_POSTGRES, bulk_load, search_enterprises
 from services.validation import looks_like_tax_code, normalize_search_key
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -764,19 +768,24 @@ def load_sqlite(path: Path, rows: Sequence[Row]) -> tuple[str, float]:
     return url, time.perf_counter() - start
 
 
-def load_postgres(rows: Sequence[Row]) -> tuple[str, float, str]:
+def load_postgres(rows: Sequence[Row], keep: str | None = None) -> tuple[str, float, str]:
     import asyncpg  # type: ignore[import-untyped]
 
-    name_ = f"doanvien_bench_{uuid.uuid4().hex[:8]}"
+    name_ = keep or f"doanvien_bench_{uuid.uuid4().hex[:8]}"
     admin = PG_ADMIN.replace("postgresql+asyncpg", "postgresql")
-
-    async def create() -> None:
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'CREATE DATABASE "{name_}"')
-        await conn.close()
-
-    asyncio.run(create())
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name_}"
+
+    async def create() -> bool:
+        conn = await asyncpg.connect(admin)
+        found = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name_)
+        if not found:
+            await conn.execute(f'CREATE DATABASE "{name_}"')
+        await conn.close()
+        return not found
+
+    if not asyncio.run(create()):
+        upgrade(url)  # a kept database: migrated further if the branch adds a migration
+        return url, 0.0, name_
     upgrade(url)
     start = time.perf_counter()
 
@@ -787,6 +796,7 @@ def load_postgres(rows: Sequence[Row]) -> tuple[str, float, str]:
             "enterprises", columns=COLUMNS, records=records(rows, WARD_IDS)
         )
         await conn.execute(SETTLE_POSTGRES)  # as after `doanvien import enterprises`
+        await conn.execute(VACUUM_POSTGRES)
         await conn.execute("ANALYZE")
         await conn.close()
 
@@ -805,9 +815,12 @@ def drop_postgres(name_: str) -> None:
     asyncio.run(drop())
 
 
-async def measure(url: str, mix: Sequence[Query], runs: int, like_runs: int) -> dict[str, Any]:
+async def measure(
+    url: str, mix: Sequence[Query], runs: int, like_runs: int, slowest: int = 0
+) -> dict[str, Any]:
     engine = create_engine(url)
     times: list[float] = []
+    samples: list[tuple[float, Query]] = []
     like_times: list[float] = []
     known = like_known = 0
     async with AsyncSession(engine, expire_on_commit=False) as session:
@@ -817,10 +830,11 @@ async def measure(url: str, mix: Sequence[Query], runs: int, like_runs: int) -> 
                 start = time.perf_counter()
                 await search_enterprises(session, query.text, near=query.near)
                 times.append((time.perf_counter() - start) * 1000)
+                samples.append((times[-1], query))
             session.expunge_all()
             if query.expected is not None and found and found[0].id == query.expected:
                 known += 1
-        for query in mix:
+        for query in mix if like_runs else ():  # --like-runs 0: the search alone
             for _ in range(like_runs):
                 start = time.perf_counter()
                 ids = await like_scan(session, query.text)
@@ -828,10 +842,12 @@ async def measure(url: str, mix: Sequence[Query], runs: int, like_runs: int) -> 
             if query.expected is not None and ids and ids[0] == query.expected:
                 like_known += 1
     await engine.dispose()
+    for ms, query in sorted(samples, key=lambda sample: -sample[0])[:slowest]:
+        print(f"{ms:8.2f} ms  {query.text!r} near={list(query.near)}", file=sys.stderr)
     expected = sum(q.expected is not None for q in mix)
     return {
         "search": summary(times) | {"known": f"{known}/{expected}"},
-        "like": summary(like_times) | {"known": f"{like_known}/{expected}"},
+        "like": summary(like_times) | {"known": f"{like_known}/{expected}"} if like_times else {},
     }
 
 
@@ -858,6 +874,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--like-runs", type=int, default=1)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--slowest", type=int, default=0, metavar="K")
+    parser.add_argument("--keep-pg", metavar="NAME")
     args = parser.parse_args()
     start = time.perf_counter()
     rows = generate(args.rows)
@@ -868,19 +887,25 @@ def main() -> int:
         "runs": args.runs,
         "generate_s": round(time.perf_counter() - start, 1),
     }
-    with tempfile.TemporaryDirectory(prefix="search-bench-") as folder:
-        url, seconds = load_sqlite(Path(folder) / "bench.db", rows)
-        out["sqlite_load_s"] = round(seconds, 1)
-        result = asyncio.run(measure(url, mix, args.runs, args.like_runs))
-        out["sqlite"], out["sqlite_like"] = result["search"], result["like"]
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory(prefix="search-bench-") as folder:
+            url, seconds = load_sqlite(Path(folder) / "bench.db", rows)
+            out["sqlite_load_s"] = round(seconds, 1)
+            if args.slowest:
+                print("sqlite, slowest:", file=sys.stderr)
+            result = asyncio.run(measure(url, mix, args.runs, args.like_runs, args.slowest))
+            out["sqlite"], out["sqlite_like"] = result["search"], result["like"]
     if not args.no_postgres and postgres_up():
-        url, seconds, db_name = load_postgres(rows)
+        url, seconds, db_name = load_postgres(rows, args.keep_pg)
         try:
             out["postgres_load_s"] = round(seconds, 1)
-            result = asyncio.run(measure(url, mix, args.runs, args.like_runs))
+            if args.slowest:
+                print("postgres, slowest:", file=sys.stderr)
+            result = asyncio.run(measure(url, mix, args.runs, args.like_runs, args.slowest))
             out["postgres"], out["postgres_like"] = result["search"], result["like"]
         finally:
-            drop_postgres(db_name)
+            if args.keep_pg is None:
+                drop_postgres(db_name)
     print(json.dumps(out))
     return 0
 

@@ -8,6 +8,7 @@ Wired into `bot/cli.py` with `add_import_commands(commands)` in the parser and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from datetime import datetime
@@ -104,6 +105,7 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
         import_enterprises,
         import_units,
     )
+    from services.search import vacuum_after_load
     from services.targets_import import import_targets
 
     what: str = args.import_what
@@ -130,6 +132,10 @@ async def run_import(args: argparse.Namespace, settings: Settings) -> int:
                 result = await import_enterprises(conn, path, report_path=report, progress=progress)
             else:
                 result = await import_units(conn, path, report_path=report, progress=progress)
+        if what == "enterprises":  # committed: the search's indexes settled now, not by
+            # autovacuum later; a failure here only leaves searches slower until then.
+            with contextlib.suppress(SQLAlchemyError):
+                await vacuum_after_load(engine)
     except ImportFileError as exc:
         _close(progress)
         print(f"import failed, nothing was imported: {exc}", file=sys.stderr)

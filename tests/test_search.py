@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from stdnum.vn import mst as vn_mst
 
 from bot.cli import main
@@ -164,6 +164,95 @@ async def test_common_words_are_checked_on_rows_with_the_same_answer(
         "Công ty TNHH Gốm sứ Bát Tràng",
     ]
     assert await names(factory, "công ty gốm sứ phù lãng") == []
+
+
+# (query, ward first): rarer words that meet, a slip, common words, alternatives alone.
+STRATEGY_QUERIES = [
+    ("gốm sứ", None),
+    ("gom su bat trang", None),
+    ("gốm sứ", "T-W2"),
+    ("gom su bat trang", "T-W1"),
+    ("công ty gốm sứ", None),
+    ("công ty tnhh gốm sứ bát", "T-W2"),
+    ("bát trànk", None),
+    ("gốm sứ bát trànk", "T-W2"),
+    ("gốm thiêp", None),
+    ("thiêp", None),
+    ("gốm phát", None),
+]
+
+
+async def test_every_strategy_gives_the_same_answer(
+    factory: Factory, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL asks the GIN index for rarer words expected to meet in few names, walks
+    them in rank order otherwise, and walks them too when the GIN index finds more than
+    GIN_ROWS: the same answers every way (and on SQLite, which has one way)."""
+    async with factory.begin() as session:
+        # Enough names for the words above to be rare, as in a city's register.
+        session.add_all(
+            enterprise(f"Công ty TNHH Nhà hàng số {n}", None, n, None) for n in range(60)
+        )
+        session.add(enterprise("Hợp tác xã Gốm Thiên Thiết", None, 2000, None))  # two alternatives
+        session.add(enterprise("Công ty TNHH Thiện Phát", None, 20, None))
+    expected = [await names(factory, query, near) for query, near in STRATEGY_QUERIES]
+    assert expected[0] == GOM_SU_BY_WORKERS
+    assert expected[2][:2] == [
+        "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng",
+        "Công ty TNHH Gốm sứ Bát Tràng",
+    ]
+    assert expected[6][0] == "Chi nhánh Công ty TNHH Gốm sứ Bát Tràng"
+    assert expected[9] == ["Hợp tác xã Gốm Thiên Thiết", "Công ty TNHH Thiện Phát"]
+    assert expected[10] == []
+    async with factory() as session:
+        # An enterprise with two of a slip's alternatives counts once towards the limit.
+        assert len(await search_enterprises(session, "thiêp", limit=2)) == 2
+        if database_url.startswith("postgresql"):
+            vocabulary = await search.cached_vocabulary(session)
+            shape, _ = search._postgres_plan([("gom",), ("su",)], [], 2, vocabulary)
+            assert shape[1], "the GIN index is asked first for these words"
+    for settings in (
+        {"GIN_EXPECTED": -1.0},  # the walk only
+        {"GIN_EXPECTED": 1e9},  # the GIN index whenever it can be
+        {"GIN_EXPECTED": 1e9, "GIN_ROWS": 1},  # and finds too many
+    ):
+        with monkeypatch.context() as patch:
+            for name, value in settings.items():
+                patch.setattr(search, name, value)
+            found = [await names(factory, query, near) for query, near in STRATEGY_QUERIES]
+            assert found == expected, settings
+
+
+def test_words_that_go_together_are_found_in_the_sample() -> None:
+    sample = {
+        "hop": frozenset({1, 2, 3}),
+        "tac": frozenset({1, 2, 3}),
+        "xa": frozenset({2, 3}),
+        "gom": frozenset({4}),
+        "su": frozenset({5}),
+    }
+    # 10 names sampled of 1,000: two that have all three words stand for 200.
+    vocabulary = search.Vocabulary({}, {}, size=1000, sample=sample, sampled=10)
+    assert search._sampled([("hop",), ("tac",), ("xa",)], vocabulary) == 200
+    assert search._sampled([("gom",), ("su",)], vocabulary) == 0
+    assert search._sampled([("gom", "xa"), ("tac",)], vocabulary) == 200  # any alternative
+    assert search._sampled([("gom",), ("unknown",)], vocabulary) == 0
+    assert search._sampled([("gom",), ("gom",)], vocabulary) == 0  # one name is chance
+
+
+@pytest.mark.postgres
+async def test_a_bulk_load_is_vacuumed_on_postgres(pg_url: str) -> None:
+    """After an import, the visibility map is set: index-only scans of `enterprise_words`
+    read no table pages (they did until autovacuum came by)."""
+    async for made in registered(pg_url):
+        async with made() as session:
+            bind = session.bind
+            assert isinstance(bind, AsyncEngine)
+            await search.vacuum_after_load(bind)
+            visible = await session.scalar(
+                text("SELECT relallvisible FROM pg_class WHERE relname = 'enterprise_words'")
+            )
+            assert visible is not None and visible > 0
 
 
 @pytest.mark.parametrize(
