@@ -44,7 +44,9 @@ class JobRun(Base):
 # (and covering: the unit is in the index, so no table row is read).
 DIGEST_INDEXES = (
     Index("ix_members_admitted", Member.admitted_on, Member.status, Member.union_unit_id),
-    Index("ix_members_status_ended_on", Member.status, Member.ended_on),
+    # A long period's admissions, counted union by union (migration 0015).
+    Index("ix_members_union_admitted", Member.union_unit_id, Member.admitted_on, Member.status),
+    Index("ix_members_ended", Member.status, Member.ended_on, Member.union_unit_id),
     Index(
         "ix_applications_waiting",
         Application.status,

@@ -30,7 +30,12 @@ from models import (
     Unit,
 )
 from models.after_joining import TransferStatus
+from models.db import dialect_name
 from services.access import UnitTree
+
+# On SQLite, a period longer than this has its admissions counted by one index range per unit
+# rather than sorted into groups: past about a quarter there are more of them than units.
+SEEK_AFTER_DAYS = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +145,23 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         Member.admitted_on < period.end,
         Member.status != MemberStatus.REVOKED,
     )
-    union = Member.union_unit_id + 0
-    unions = await session.execute(select(union, func.count()).where(*in_period).group_by(union))
-    admitted.update((int(unit_id), int(count)) for unit_id, count in unions)
+    if period.days > SEEK_AFTER_DAYS and dialect_name(session) == "sqlite":
+        # A long period: sorting its admissions into their unions' groups is most of the cost
+        # (127,000 of them in a year of Hà Nội: 37 ms); a short range of the (union, day) index
+        # per unit, read in the units' order, counts them without a sort (16 ms).
+        per_unit = (
+            select(func.count())
+            .where(Member.union_unit_id == Unit.id, *in_period)
+            .correlate(Unit)
+            .scalar_subquery()
+        )
+        unions = await session.execute(select(Unit.id, per_unit))
+    else:
+        union = Member.union_unit_id + 0
+        unions = await session.execute(
+            select(union, func.count()).where(*in_period).group_by(union)
+        )
+    admitted.update((int(unit_id), int(count)) for unit_id, count in unions if count)
     first = (
         select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
         .where(Transfer.status == TransferStatus.ACCEPTED)
