@@ -135,6 +135,8 @@ class Events(NamedTuple):
 async def _events(session: AsyncSession, period: Period) -> Events:
     """Figures of the period, attributed to the unit where each event happened."""
     by_unit = Events(*(defaultdict(int) for _ in range(5)))
+    # Columns only: read through the session's connection, without the ORM's row handling.
+    connection = await session.connection()
     admitted = by_unit.admitted
     # A member is admitted by the union they joined: the one their first accepted transfer
     # left, else the one they are in. Counted by union from the index alone (`+ 0`: grouping
@@ -155,10 +157,10 @@ async def _events(session: AsyncSession, period: Period) -> Events:
             .correlate(Unit)
             .scalar_subquery()
         )
-        unions = await session.execute(select(Unit.id, per_unit))
+        unions = await connection.execute(select(Unit.id, per_unit))
     else:
         union = Member.union_unit_id + 0
-        unions = await session.execute(
+        unions = await connection.execute(
             select(union, func.count()).where(*in_period).group_by(union)
         )
     admitted.update((int(unit_id), int(count)) for unit_id, count in unions if count)
@@ -168,7 +170,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         .group_by(Transfer.member_id)
         .subquery()
     )
-    moves = await session.execute(
+    moves = await connection.execute(
         select(Transfer.from_unit_id, Member.union_unit_id, func.count())
         .select_from(Member)
         .join(first, first.c.member_id == Member.id)
@@ -179,7 +181,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
     for joined, member_of, count in moves:
         admitted[int(member_of)] -= int(count)
         admitted[int(joined)] += int(count)
-    rows: Any = await session.execute(  # reused for results of several shapes
+    rows: Any = await connection.execute(  # reused for results of several shapes
         select(Member.union_unit_id, func.count(Member.id))
         .where(
             Member.status == MemberStatus.LEFT,
@@ -191,7 +193,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
     for unit_id, count in rows:
         by_unit.lost[int(unit_id)] += int(count)
     large = func.sum(case((Founding.large_enterprise, 1), else_=0))
-    rows = await session.execute(
+    rows = await connection.execute(
         select(Founding.unit_id, func.count(Founding.id), large)
         .where(Founding.decision_date >= period.start, Founding.decision_date < period.end)
         .where(Founding.decision_number != "")
@@ -200,7 +202,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
     for unit_id, count, large_count in rows:
         by_unit.founded[int(unit_id)] += int(count)
         by_unit.founded_large[int(unit_id)] += int(large_count or 0)
-    rows = await session.execute(
+    rows = await connection.execute(
         select(Founding.unit_id, func.count(Founding.id))
         .where(Founding.dissolved_on >= period.start, Founding.dissolved_on < period.end)
         .group_by(Founding.unit_id)
@@ -216,7 +218,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         PaperFigures.founded_large,
         PaperFigures.dissolved,
     )
-    rows = await session.execute(
+    rows = await connection.execute(
         select(PaperFigures.unit_id, *(func.sum(column) for column in paper))
         .where(
             PaperFigures.period_kind == PeriodKind.MONTH,
@@ -344,7 +346,8 @@ async def _goals(
     `only` (and whatever below them their sums need)."""
     direct = {}
     last_day = period.end - timedelta(days=1)
-    plans = await session.execute(  # columns, not Target objects: one row per planned unit
+    connection = await session.connection()  # columns, not Target objects: no ORM rows
+    plans = await connection.execute(
         select(
             Target.unit_id,
             Target.first_year,
