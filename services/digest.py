@@ -368,6 +368,10 @@ def unit_block(unit: UnitDigest, t: Translate) -> str:
 def split_message(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Blocks joined by blank lines into messages of at most `limit` characters; a block too
     long for one message is cut between its lines (a line too long, between characters)."""
+    whole = "\n\n".join(blocks)
+    if len(whole) <= limit:  # one message (most digests): what the walk below would give
+        whole = whole.strip("\n")
+        return [whole] if whole else []
     lines: list[str] = []
     for index, block in enumerate(blocks):
         if index:
