@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
@@ -121,13 +121,6 @@ class Digest:
     weakest: UnitDigest | None = None
 
 
-@dataclass(slots=True)
-class _Extras:
-    week: dict[int, Figures] = field(default_factory=dict)
-    waiting: dict[int, int] = field(default_factory=dict)
-    stale: dict[int, int] = field(default_factory=dict)
-
-
 async def digests(
     session: AsyncSession, week: Week, followers: list[Follower], now: datetime
 ) -> list[Digest]:
@@ -141,13 +134,21 @@ async def digests(
     year = Period(date(as_of.year, 1, 1), date(as_of.year + 1, 1, 1), str(as_of.year))
     report = await progress(session, wanted, year, as_of, until=until, tree=tree, compare=False)
     rows = {row.unit.id: row for row in report.units}
-    extras = _Extras(
-        await figures_by_unit(session, tree, Period(week.start, until, week.label), wanted),
-        _roll_up(tree, await waiting_by_unit(session, now)),
-        _roll_up(tree, await _stale(session, now)),
+    week_figures = await figures_by_unit(
+        session, tree, Period(week.start, until, week.label), wanted
     )
+    waiting = _roll_up(tree, await waiting_by_unit(session, now))
+    stale = _roll_up(tree, await _stale(session, now))
+    # Each unit's part once, shared by every member following it.
+    units = {
+        unit: UnitDigest(
+            row, week_figures.get(unit, Figures()), waiting.get(unit, 0), stale.get(unit, 0)
+        )
+        for unit, row in rows.items()
+    }
+    above = {unit: tree.lineage(unit)[1:] for unit in units}
     return [
-        _digest(follower, week, as_of, tree, rows, extras)
+        _digest(follower, week, as_of, units, above)
         for follower in followers
         if any(unit in rows for unit in follower.unit_ids)
     ]
@@ -157,39 +158,30 @@ def _digest(
     follower: Follower,
     week: Week,
     as_of: date,
-    tree: UnitTree,
-    rows: dict[int, UnitProgress],
-    extras: _Extras,
+    units: dict[int, UnitDigest],
+    above: dict[int, list[int]],
 ) -> Digest:
-    units = [
-        UnitDigest(
-            rows[unit],
-            extras.week.get(unit, Figures()),
-            extras.waiting.get(unit, 0),
-            extras.stale.get(unit, 0),
-        )
-        for unit in dict.fromkeys(follower.unit_ids)
-        if unit in rows
-    ]
+    followed = [units[unit] for unit in dict.fromkeys(follower.unit_ids) if unit in units]
     ranked = sorted(
-        (u for u in units if u.row.members_percent is not None),
+        (u for u in followed if u.row.members_percent is not None),
         key=lambda u: (u.row.members_percent or 0.0, -u.row.unit.id),
     )
     return Digest(
         follower.person,
         week,
         as_of,
-        units,
-        _totals(units, tree),
+        followed,
+        _totals(followed, above),
         ranked[-1] if len(ranked) > 1 else None,
         ranked[0] if len(ranked) > 1 else None,
     )
 
 
-def _totals(units: list[UnitDigest], tree: UnitTree) -> Totals:
-    """Sums over the units, a unit inside another one's subtree counted once."""
+def _totals(units: list[UnitDigest], above: dict[int, list[int]]) -> Totals:
+    """Sums over the units, a unit inside another one's subtree counted once (`above`: each
+    unit's ancestors)."""
     ids = {u.row.unit.id for u in units}
-    tops = [u for u in units if not ids.intersection(tree.lineage(u.row.unit.id)[1:])]
+    tops = [u for u in units if ids.isdisjoint(above[u.row.unit.id])]
     week, year = Figures(), Figures()
     for unit in tops:
         week.add(unit.week)
@@ -256,8 +248,8 @@ async def _count_by(
         select(unit, func.count()).where(*conditions).group_by(status, unit)
     )
     counts: dict[int, int] = {}
-    for unit_id, count in rows:
-        counts[int(unit_id)] = counts.get(int(unit_id), 0) + int(count)
+    for unit_id, count in rows.all():
+        counts[unit_id] = counts.get(unit_id, 0) + count
     return counts
 
 

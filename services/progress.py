@@ -163,7 +163,8 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         unions = await connection.execute(
             select(union, func.count()).where(*in_period).group_by(union)
         )
-    admitted.update((int(unit_id), int(count)) for unit_id, count in unions if count)
+    # `.all()`: the rows fetched at once, not one by one (thousands of them).
+    admitted.update((unit_id, count) for unit_id, count in unions.all() if count)
     first = (
         select(Transfer.member_id, func.min(Transfer.id).label("first_id"))
         .where(Transfer.status == TransferStatus.ACCEPTED)
@@ -178,7 +179,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         .where(*in_period)
         .group_by(Transfer.from_unit_id, Member.union_unit_id)
     )
-    for joined, member_of, count in moves:
+    for joined, member_of, count in moves.all():
         admitted[int(member_of)] -= int(count)
         admitted[int(joined)] += int(count)
     rows: Any = await connection.execute(  # reused for results of several shapes
@@ -190,8 +191,9 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         )
         .group_by(Member.union_unit_id)
     )
-    for unit_id, count in rows:
-        by_unit.lost[int(unit_id)] += int(count)
+    lost = by_unit.lost
+    for unit_id, count in rows.all():
+        lost[unit_id] += count
     large = func.sum(case((Founding.large_enterprise, 1), else_=0))
     rows = await connection.execute(
         select(Founding.unit_id, func.count(Founding.id), large)
@@ -199,7 +201,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         .where(Founding.decision_number != "")
         .group_by(Founding.unit_id)
     )
-    for unit_id, count, large_count in rows:
+    for unit_id, count, large_count in rows.all():
         by_unit.founded[int(unit_id)] += int(count)
         by_unit.founded_large[int(unit_id)] += int(large_count or 0)
     rows = await connection.execute(
@@ -207,7 +209,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         .where(Founding.dissolved_on >= period.start, Founding.dissolved_on < period.end)
         .group_by(Founding.unit_id)
     )
-    for unit_id, count in rows:
+    for unit_id, count in rows.all():
         by_unit.dissolved[int(unit_id)] += int(count)
     # Figures recruited on paper, by month (weeks are the same people entered more often:
     # one kind only, or they would count twice).
@@ -227,7 +229,7 @@ async def _events(session: AsyncSession, period: Period) -> Events:
         )
         .group_by(PaperFigures.unit_id)
     )
-    for unit_id, *sums in rows:
+    for unit_id, *sums in rows.all():
         for counts, value in zip(by_unit, sums, strict=True):
             counts[int(unit_id)] += int(value or 0)
     return by_unit
@@ -240,20 +242,31 @@ def _roll_up(
     laid out in depth-first order, once per tree, so that a subtree is a run of consecutive
     places: its total is the difference of two running sums (no object per unit not asked)."""
     place, after = _layout(tree)
-    sums = []
+    size = len(place)
+    sums: list[list[int]] = []
     for counts in events:
-        column = [0] * len(place)
+        if not counts:  # nothing of this figure anywhere (no dissolutions): zeros, no walk
+            sums.append([0] * (size + 1))
+            continue
+        column = [0] * size
         for unit_id, count in counts.items():
             if (at := place.get(unit_id)) is not None:
                 column[at] += count
         sums.append(list(accumulate(column, initial=0)))
+    admitted, lost, founded, founded_large, dissolved = sums
     totals: dict[int, Figures] = {}
     for unit_id in tree.parent if only is None else only:
         if unit_id not in place:  # not in the tree (or in a loop of parents): its own only
             totals[unit_id] = Figures(*(counts.get(unit_id, 0) for counts in events))
             continue
         first, last = place[unit_id], after[unit_id]
-        totals[unit_id] = Figures(*(s[last] - s[first] for s in sums))
+        totals[unit_id] = Figures(
+            admitted[last] - admitted[first],
+            lost[last] - lost[first],
+            founded[last] - founded[first],
+            founded_large[last] - founded_large[first],
+            dissolved[last] - dissolved[first],
+        )
     return totals
 
 
@@ -359,7 +372,7 @@ async def _goals(
         .where(Target.first_year <= period.start.year, Target.last_year >= last_day.year)
         .order_by((Target.last_year - Target.first_year).desc())  # the narrowest wins
     )
-    for unit_id, first_year, last_year, members, unions, unions_large in plans:
+    for unit_id, first_year, last_year, members, unions, unions_large in plans.all():
         share = _share(first_year, last_year, period)
         direct[unit_id] = Goal(
             _part(members, share), _part(unions, share), _part(unions_large, share), "set"
