@@ -268,23 +268,19 @@ def _num(value: float | int | None) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-Memo = dict[tuple[int, int], str]
+Memo = dict[tuple[int | str, int], str]  # (unit, or week and day; the translator): text
 
 
 def render(digest: Digest, t: Translate, memo: Memo | None = None) -> list[str]:
     """The digest as HTML messages, each within Telegram's limit, split between lines.
-    With `memo` (one per run), a unit followed by many members is rendered once per language."""
+    With `memo` (one per run), a unit followed by many members is rendered once per language,
+    and so is the title."""
     totals = digest.totals
     n = _num
     blocks = [
         "\n".join(
             [
-                t(
-                    "digest-title",
-                    week=digest.week.label,
-                    start=f"{digest.week.start:%d/%m}",
-                    end=f"{digest.as_of:%d/%m/%Y}",
-                ),
+                _title(digest, t, memo),
                 t(
                     "digest-headline-behind" if totals.behind else "digest-headline",
                     units=totals.units,
@@ -313,6 +309,21 @@ def render(digest: Digest, t: Translate, memo: Memo | None = None) -> list[str]:
         *(_unit_block(unit, t, memo) for unit in digest.units),
     ]
     return split_message(blocks)
+
+
+def _title(digest: Digest, t: Translate, memo: Memo | None) -> str:
+    key = (f"{digest.week.label} {digest.as_of}", id(t))
+    if memo is not None and key in memo:
+        return memo[key]
+    title = t(
+        "digest-title",
+        week=digest.week.label,
+        start=f"{digest.week.start:%d/%m}",
+        end=f"{digest.as_of:%d/%m/%Y}",
+    )
+    if memo is not None:
+        memo[key] = title
+    return title
 
 
 def _best_and_weakest(digest: Digest, t: Translate) -> list[str]:

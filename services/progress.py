@@ -270,23 +270,30 @@ def _roll_up(
     return totals
 
 
-_LAYOUT: list[tuple[dict[int, int | None], dict[int, int], dict[int, int]]] = []
+class _Shape(NamedTuple):
+    parent: dict[int, int | None]  # the tree's parent links, to tell whether it changed
+    children: dict[int, list[int]]  # by parent, in the order of the tree's units
+    place: dict[int, int]  # in a depth-first walk from the roots
+    after: dict[int, int]  # the place after the last unit below
 
 
-def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
-    """Each unit's place in a depth-first walk from the roots, and the place after the last
-    unit below it; worked out again only when the tree changed (comparing two trees' parent
-    links is one C loop, the walk a Python one)."""
-    cached = _LAYOUT[0] if _LAYOUT else None
-    if cached is not None and cached[0] == tree.parent:
-        return cached[1], cached[2]
+_SHAPE: list[_Shape] = []  # the last tree's only
+
+
+def _shape(tree: UnitTree) -> _Shape:
+    """The tree's children lists and depth-first layout, worked out again only when the tree
+    changed (comparing two trees' parent links is one C loop, the walk a Python one). What it
+    holds is shared: read it, never change it."""
+    cached = _SHAPE[0] if _SHAPE else None
+    if cached is not None and cached.parent == tree.parent:
+        return cached
     children: dict[int, list[int]] = defaultdict(list)
     roots: list[int] = []
     for unit_id, parent in tree.parent.items():
+        if parent is not None:
+            children[parent].append(unit_id)
         if parent is None or parent not in tree.parent:
             roots.append(unit_id)
-        else:
-            children[parent].append(unit_id)
     place: dict[int, int] = {}
     after: dict[int, int] = {}
     stack: list[tuple[int, bool]] = [(root, False) for root in reversed(roots)]
@@ -298,8 +305,15 @@ def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
         place[unit_id] = len(place)
         stack.append((unit_id, True))
         stack.extend((child, False) for child in reversed(children.get(unit_id, [])))
-    _LAYOUT[:] = [(dict(tree.parent), place, after)]  # the last tree only
-    return place, after
+    _SHAPE[:] = [_Shape(dict(tree.parent), dict(children), place, after)]
+    return _SHAPE[0]
+
+
+def _layout(tree: UnitTree) -> tuple[dict[int, int], dict[int, int]]:
+    """Each unit's place in a depth-first walk from the roots, and the place after the last
+    unit below it."""
+    shape = _shape(tree)
+    return shape.place, shape.after
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,10 +346,7 @@ def set_or_summed(
 ) -> dict[int, T | None]:
     """Every unit's value (with `only`: those units' and their subtrees' as far as needed): its
     own, else `summed` over its children's (None: nothing below)."""
-    children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent in tree.parent.items():
-        if parent is not None:
-            children[parent].append(unit_id)
+    children = _shape(tree).children
     found: dict[int, T | None] = {}
 
     def value(unit_id: int) -> T | None:
@@ -475,12 +486,10 @@ async def progress(
     without `compare`, last year's figures are not read (the changes are then None)."""
     tree = tree or await UnitTree.load(session)
     counted = period if until is None else Period(period.start, min(until, period.end), "")
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent in tree.parent.items():
-        children[parent].append(unit_id)
+    children = _shape(tree).children
     # Each unit is ranked among its parent's children (top units: among the others asked).
     families = {
-        parent: children[parent]
+        parent: children.get(parent, [])
         if parent is not None
         else [u for u in unit_ids if u in tree.parent and tree.parent[u] is None]
         for parent in {tree.parent.get(u) for u in unit_ids}
