@@ -44,12 +44,16 @@ class JobRun(Base):
 # (and covering: the unit is in the index, so no table row is read).
 DIGEST_INDEXES = (
     Index("ix_members_admitted", Member.admitted_on, Member.status, Member.union_unit_id),
-    Index("ix_members_status_ended_on", Member.status, Member.ended_on),
+    # A long period's admissions, counted union by union (migration 0015).
+    Index("ix_members_union_admitted", Member.union_unit_id, Member.admitted_on, Member.status),
+    Index("ix_members_ended", Member.status, Member.ended_on, Member.union_unit_id),
+    # Grouped by status and unit in the index's order, without a sort (migration 0015).
     Index(
-        "ix_applications_waiting",
+        "ix_applications_status_unit",
         Application.status,
-        Application.created_at,
         Application.routed_unit_id,
+        Application.created_at,
     ),
-    Index("ix_leads_waiting", Lead.stage, Lead.updated_at, Lead.unit_id),
+    Index("ix_leads_stage_unit", Lead.stage, Lead.unit_id, Lead.updated_at),
+    Index("ix_leads_waiting", Lead.stage, Lead.updated_at, Lead.unit_id),  # the reminders
 )

@@ -72,8 +72,9 @@ class UnitTree:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> UnitTree:
-        rows = await session.execute(select(Unit.id, Unit.parent_id))
-        return cls({unit_id: parent_id for unit_id, parent_id in rows})
+        connection = await session.connection()  # columns only: no ORM row handling
+        rows = await connection.execute(select(Unit.id, Unit.parent_id))
+        return cls({unit_id: parent_id for unit_id, parent_id in rows.all()})
 
     def lineage(self, unit_id: int) -> list[int]:
         """The unit and its ancestors up to the root."""

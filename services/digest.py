@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
@@ -121,13 +121,6 @@ class Digest:
     weakest: UnitDigest | None = None
 
 
-@dataclass(slots=True)
-class _Extras:
-    week: dict[int, Figures] = field(default_factory=dict)
-    waiting: dict[int, int] = field(default_factory=dict)
-    stale: dict[int, int] = field(default_factory=dict)
-
-
 async def digests(
     session: AsyncSession, week: Week, followers: list[Follower], now: datetime
 ) -> list[Digest]:
@@ -141,13 +134,21 @@ async def digests(
     year = Period(date(as_of.year, 1, 1), date(as_of.year + 1, 1, 1), str(as_of.year))
     report = await progress(session, wanted, year, as_of, until=until, tree=tree, compare=False)
     rows = {row.unit.id: row for row in report.units}
-    extras = _Extras(
-        await figures_by_unit(session, tree, Period(week.start, until, week.label), wanted),
-        _roll_up(tree, await waiting_by_unit(session, now)),
-        _roll_up(tree, await _stale(session, now)),
+    week_figures = await figures_by_unit(
+        session, tree, Period(week.start, until, week.label), wanted
     )
+    waiting = _roll_up(tree, await waiting_by_unit(session, now))
+    stale = _roll_up(tree, await _stale(session, now))
+    # Each unit's part once, shared by every member following it.
+    units = {
+        unit: UnitDigest(
+            row, week_figures.get(unit, Figures()), waiting.get(unit, 0), stale.get(unit, 0)
+        )
+        for unit, row in rows.items()
+    }
+    above = {unit: tree.lineage(unit)[1:] for unit in units}
     return [
-        _digest(follower, week, as_of, tree, rows, extras)
+        _digest(follower, week, as_of, units, above)
         for follower in followers
         if any(unit in rows for unit in follower.unit_ids)
     ]
@@ -157,39 +158,30 @@ def _digest(
     follower: Follower,
     week: Week,
     as_of: date,
-    tree: UnitTree,
-    rows: dict[int, UnitProgress],
-    extras: _Extras,
+    units: dict[int, UnitDigest],
+    above: dict[int, list[int]],
 ) -> Digest:
-    units = [
-        UnitDigest(
-            rows[unit],
-            extras.week.get(unit, Figures()),
-            extras.waiting.get(unit, 0),
-            extras.stale.get(unit, 0),
-        )
-        for unit in dict.fromkeys(follower.unit_ids)
-        if unit in rows
-    ]
+    followed = [units[unit] for unit in dict.fromkeys(follower.unit_ids) if unit in units]
     ranked = sorted(
-        (u for u in units if u.row.members_percent is not None),
+        (u for u in followed if u.row.members_percent is not None),
         key=lambda u: (u.row.members_percent or 0.0, -u.row.unit.id),
     )
     return Digest(
         follower.person,
         week,
         as_of,
-        units,
-        _totals(units, tree),
+        followed,
+        _totals(followed, above),
         ranked[-1] if len(ranked) > 1 else None,
         ranked[0] if len(ranked) > 1 else None,
     )
 
 
-def _totals(units: list[UnitDigest], tree: UnitTree) -> Totals:
-    """Sums over the units, a unit inside another one's subtree counted once."""
+def _totals(units: list[UnitDigest], above: dict[int, list[int]]) -> Totals:
+    """Sums over the units, a unit inside another one's subtree counted once (`above`: each
+    unit's ancestors)."""
     ids = {u.row.unit.id for u in units}
-    tops = [u for u in units if not ids.intersection(tree.lineage(u.row.unit.id)[1:])]
+    tops = [u for u in units if ids.isdisjoint(above[u.row.unit.id])]
     week, year = Figures(), Figures()
     for unit in tops:
         week.add(unit.week)
@@ -225,6 +217,7 @@ async def waiting_by_unit(
     """Pending applications submitted `after` or longer ago, by the unit they are routed to."""
     return await _count_by(
         session,
+        Application.status,
         Application.routed_unit_id,
         Application.status.in_(list(ApplicationStatus.PENDING)),
         Application.created_at <= _utc(now) - after,
@@ -234,6 +227,7 @@ async def waiting_by_unit(
 async def _stale(session: AsyncSession, now: datetime) -> dict[int, int]:
     return await _count_by(
         session,
+        Lead.stage,
         Lead.unit_id,
         Lead.stage.in_(list(LeadStage.ACTIVE)),
         Lead.updated_at <= _utc(now) - STALE_AFTER,
@@ -241,14 +235,22 @@ async def _stale(session: AsyncSession, now: datetime) -> dict[int, int]:
 
 
 async def _count_by(
-    session: AsyncSession, unit: InstrumentedAttribute[int], *conditions: ColumnElement[bool]
+    session: AsyncSession,
+    status: InstrumentedAttribute[str],
+    unit: InstrumentedAttribute[int],
+    *conditions: ColumnElement[bool],
 ) -> dict[int, int]:
-    # Grouped by `unit + 0`, not the bare column: SQLite would otherwise walk the whole table
-    # in the order of the unit's index, instead of reading the few rows the covering
-    # (filter, date, unit) index finds and sorting them.
-    key = unit + 0
-    rows = await session.execute(select(key, func.count()).where(*conditions).group_by(key))
-    return {int(unit_id): int(count) for unit_id, count in rows}
+    # Grouped by status, then unit: the order of the (status, unit, moment) index, which SQLite
+    # then reads status by status with no sort (the moment checked on each entry); a unit's
+    # counts under each status are added here.
+    connection = await session.connection()  # columns only: no ORM row handling
+    rows = await connection.execute(
+        select(unit, func.count()).where(*conditions).group_by(status, unit)
+    )
+    counts: dict[int, int] = {}
+    for unit_id, count in rows.all():
+        counts[unit_id] = counts.get(unit_id, 0) + count
+    return counts
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -266,23 +268,19 @@ def _num(value: float | int | None) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-Memo = dict[tuple[int, int], str]
+Memo = dict[tuple[int | str, int], str]  # (unit, or week and day; the translator): text
 
 
 def render(digest: Digest, t: Translate, memo: Memo | None = None) -> list[str]:
     """The digest as HTML messages, each within Telegram's limit, split between lines.
-    With `memo` (one per run), a unit followed by many members is rendered once per language."""
+    With `memo` (one per run), a unit followed by many members is rendered once per language,
+    and so is the title."""
     totals = digest.totals
     n = _num
     blocks = [
         "\n".join(
             [
-                t(
-                    "digest-title",
-                    week=digest.week.label,
-                    start=f"{digest.week.start:%d/%m}",
-                    end=f"{digest.as_of:%d/%m/%Y}",
-                ),
+                _title(digest, t, memo),
                 t(
                     "digest-headline-behind" if totals.behind else "digest-headline",
                     units=totals.units,
@@ -311,6 +309,21 @@ def render(digest: Digest, t: Translate, memo: Memo | None = None) -> list[str]:
         *(_unit_block(unit, t, memo) for unit in digest.units),
     ]
     return split_message(blocks)
+
+
+def _title(digest: Digest, t: Translate, memo: Memo | None) -> str:
+    key = (f"{digest.week.label} {digest.as_of}", id(t))
+    if memo is not None and key in memo:
+        return memo[key]
+    title = t(
+        "digest-title",
+        week=digest.week.label,
+        start=f"{digest.week.start:%d/%m}",
+        end=f"{digest.as_of:%d/%m/%Y}",
+    )
+    if memo is not None:
+        memo[key] = title
+    return title
 
 
 def _best_and_weakest(digest: Digest, t: Translate) -> list[str]:
@@ -367,6 +380,10 @@ def unit_block(unit: UnitDigest, t: Translate) -> str:
 def split_message(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Blocks joined by blank lines into messages of at most `limit` characters; a block too
     long for one message is cut between its lines (a line too long, between characters)."""
+    whole = "\n\n".join(blocks)
+    if len(whole) <= limit:  # one message (most digests): what the walk below would give
+        whole = whole.strip("\n")
+        return [whole] if whole else []
     lines: list[str] = []
     for index, block in enumerate(blocks):
         if index:

@@ -94,7 +94,7 @@ async def followers(session: AsyncSession) -> list[Follower]:
         )
     )
     units: dict[int, list[int]] = defaultdict(list)
-    for person_id, unit_id in rows:
+    for person_id, unit_id in rows.all():
         units[person_id].append(unit_id)
     if not units:
         return []

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.cli import main
+from locales import fluent_core
 from models import (
     Application,
     Enterprise,
@@ -29,7 +30,7 @@ from services import steering
 from services.digest import Week, parse_week, split_message
 from services.people import get_or_create_person
 from services.register import unit_by_code
-from services.weekly import plan_digests
+from services.weekly import Template, _template, plan_digests
 from tests.conftest import NOW, TZ, World, sqlite_url, t
 from tests.test_backends import pg_world  # noqa: F401 - a fixture
 from tests.test_leads import give_role
@@ -157,6 +158,36 @@ def test_long_digests_split_between_lines_within_the_limit() -> None:
     assert lines == [line for block in blocks for line in block.split("\n")]
     assert all(part.count("<b>") == part.count("</b>") for part in parts)
     assert split_message(["short"]) == ["short"]
+
+
+def test_a_digest_within_the_limit_is_one_message_as_the_line_walk_made_it() -> None:
+    # Joined at once when it fits: blank lines kept between blocks, trimmed at both ends.
+    assert split_message(["", "a\n", "", "b"]) == ["a\n\n\n\n\nb"]
+    assert split_message(["\nHead\n", "", "Unit\n\n"]) == ["Head\n\n\n\n\nUnit"]
+    assert split_message(["", ""]) == [] and split_message([]) == []
+    exact = ["x" * 2047, "y" * 2047]  # 4096 with the blank line: still one message
+    assert split_message(exact) == ["\n\n".join(exact)]
+    assert split_message([*exact, "z"]) == ["x" * 2047 + "\n\n" + "y" * 2047, "z"]
+
+
+def test_templates_fill_as_fluent_does() -> None:
+    core = fluent_core("vi")
+    names = ("week", "start", "end", "admitted", "lost", "net", "founded", "unions_target")
+    arguments = {name: f"{name} <&>" for name in (*names, "waiting", "stale", "unit")}
+    arguments |= {"week_admitted": "1", "week_founded": "0", "target": "—", "percent": "—"}
+    arguments |= {"expected": "—"}
+    filled = 0
+    for language in ("vi", "en"):
+        for key in ("digest-title", "digest-headline-net", "digest-unit", "digest-unit-push"):
+            template = _template(core, key, language)
+            if template is not None:
+                filled += 1
+                assert template.fill(arguments) == core.get(key, language, **arguments)
+    assert filled
+    # Literal braces stay literal; a number Fluent would group, or a missing value, is Fluent's.
+    template = Template("{{x}} {} and {}", ("a", "b"))
+    assert template.fill({"a": "1", "b": 999}) == "{x} 1 and 999"
+    assert template.fill({"a": "1", "b": 1000}) is None and template.fill({"a": "1"}) is None
 
 
 def test_weeks() -> None:

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
+import services.progress as progress_module
 from models import (
     Founding,
     Member,
@@ -19,7 +21,16 @@ from models import (
     TransferStatus,
     Unit,
 )
-from services.progress import Figures, change, parse_period, percent, plan_share, progress
+from services.access import UnitTree
+from services.progress import (
+    Figures,
+    change,
+    figures_by_unit,
+    parse_period,
+    percent,
+    plan_share,
+    progress,
+)
 from services.register import unit_by_code
 from tests.conftest import NOW, World, t
 from tests.test_leads import give_role
@@ -261,3 +272,43 @@ async def test_a_member_who_moved_counts_for_the_union_they_joined(world: World)
     by_code = {row.unit.code: row.figures.admitted for row in report.units}
     # Joined LC-TP (its first accepted transfer left it), now in LC-TD: LC-TP's 40 + 1, LC-TD 5.
     assert by_code == {"LC-TP": 41, "LC-TD": 5}
+
+
+async def test_a_long_period_counted_unit_by_unit_gives_the_same_figures(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a period of more than a quarter has its admissions counted by one index range
+    per unit instead of grouped: the same figures, revoked members and movers included."""
+    units = await seed(world)
+    tp, td = units["LC-TP"], units["LC-TD"]
+    async with world.session_factory.begin() as session:
+        session.add(
+            Member(
+                number="RV-1", union_unit_id=td.id, admitted_on=date(2026, 5, 1), status="revoked"
+            )
+        )
+        moved = Member(number="MV-2", union_unit_id=td.id, admitted_on=date(2026, 6, 1))
+        session.add(moved)
+        await session.flush()
+        session.add(
+            Transfer(
+                member_id=moved.id,
+                from_unit_id=tp.id,
+                to_unit_id=td.id,
+                routing_reason="upper_union",
+                status=TransferStatus.ACCEPTED,
+                requested_at=NOW,
+            )
+        )
+    year = parse_period("2026")
+    assert year is not None and year.days > progress_module.SEEK_AFTER_DAYS
+    found = []
+    for seek_after in (10_000, 0):  # grouped, then unit by unit
+        monkeypatch.setattr(progress_module, "SEEK_AFTER_DAYS", seek_after)
+        async with world.session_factory() as session:
+            tree = await UnitTree.load(session)
+            found.append(await figures_by_unit(session, tree, year))
+    grouped, per_unit = found
+    assert per_unit == grouped
+    # LC-TP: its 30, 10 on paper and the mover; LC-TD: its 5, the revoked member not counted.
+    assert (grouped[tp.id].admitted, grouped[td.id].admitted) == (41, 5)
