@@ -876,6 +876,10 @@ class _EnterpriseImport:
         self.result = ImportResult("enterprises")
         self.seen: dict[str | None, int] = {}  # tax code -> first row, for duplicates
         self.this_year = str(date.today().year)
+        # A first load into an empty register (SQLite): plain INSERTs, indexes built last.
+        self.bulk = False
+        # Every search key so far holds only lowercase ASCII letters, digits and spaces.
+        self.plain_keys = True
 
     def run(self) -> ImportResult:
         with _open_table(self.path) as (rows, is_xlsx):
@@ -886,12 +890,17 @@ class _EnterpriseImport:
             self._prepare(header)
             if is_xlsx:
                 rows = _xlsx_as_text(rows, header.columns["tax_code"])
-            with self._sqlite_cache(), self._indexes_built_last(), search.bulk_load(self.conn):
+            with (
+                self._sqlite_cache(),
+                self._indexes_built_last(),
+                search.bulk_load(self.conn) as load,
+            ):
                 for rows_read, records in self._batches(rows, header.row):
                     if records:
                         self._write(records)
                     if self.progress is not None:
                         self.progress(rows_read)
+                load.plain_keys = self.plain_keys
         if self.result.rows_read == 0:
             raise ImportFileError(
                 f"{self.path.name} has a header row but no data rows: nothing to import"
@@ -919,12 +928,17 @@ class _EnterpriseImport:
         They are built again even when the import fails, in case the caller commits anyway.
         """
         conn = self.conn
-        if not self.sqlite or conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first():
+        if not self.sqlite:
             yield
             return
         # pysqlite sends BEGIN before the first INSERT/UPDATE/DELETE only, not before DDL: a
         # DELETE that deletes nothing opens the transaction, or DROP INDEX would autocommit.
+        # It also takes the write lock, so the register is still empty when the rows go in.
         conn.exec_driver_sql("DELETE FROM enterprises WHERE 0")
+        if conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first():
+            yield
+            return
+        self.bulk = True
         indexes = conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
             "AND tbl_name = 'enterprises' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'"
@@ -976,7 +990,7 @@ class _EnterpriseImport:
             self.sqlite_insert = (f"{head} VALUES ", f"({group})", rest)
             variables = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
             self.rows_per_insert = variables // len(_COLUMNS)
-            self._multirow_sql: dict[int, str] = {}
+            self._multirow_sql: dict[tuple[int, bool], str] = {}
             self.existing = text(
                 "SELECT count(*) FROM enterprises "
                 "WHERE tax_code IN (SELECT value FROM json_each(:codes))"
@@ -1059,6 +1073,11 @@ class _EnterpriseImport:
         keys = list(map(normalize_search_key, names))
         if max(map(len, keys)) > NAME_MAX:
             keys = [key[:NAME_MAX] for key in keys]
+        if self.plain_keys:
+            blob = "".join(keys).replace(" ", "")
+            self.plain_keys = not blob or (
+                blob.isascii() and blob.isalnum() and blob == blob.lower()
+            )
 
         values: dict[str, Iterable[object]] = {
             "tax_code": taxes,
@@ -1204,17 +1223,24 @@ class _EnterpriseImport:
         change count is the inserted plus the updated rows: no row goes back to Python.
         """
         conn = self.conn
-        codes = json.dumps([record[0] for record in records])
-        stored = conn.execute(self.existing, {"codes": codes}).scalar_one()
+        if self.bulk:
+            # The register was empty and the write lock is held: every row is new (the
+            # file's duplicates are rejected), and a plain INSERT skips the conflict checks.
+            stored = 0
+        else:
+            codes = json.dumps([record[0] for record in records])
+            stored = conn.execute(self.existing, {"codes": codes}).scalar_one()
         changes = 0
         step = self.rows_per_insert
+        head, group, rest = self.sqlite_insert
+        if self.bulk:
+            rest = ""
         for start in range(0, len(records), step):
             part = records[start : start + step]
-            sql = self._multirow_sql.get(len(part))
+            sql = self._multirow_sql.get((len(part), self.bulk))
             if sql is None:
-                head, group, rest = self.sqlite_insert
                 sql = head + ", ".join([group] * len(part)) + rest
-                self._multirow_sql[len(part)] = sql
+                self._multirow_sql[len(part), self.bulk] = sql
             changes += conn.exec_driver_sql(sql, tuple(chain.from_iterable(part))).rowcount
         inserted = len(records) - stored
         result = self.result

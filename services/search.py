@@ -20,12 +20,14 @@ diacritics never matter, as names and queries are compared folded ("Bình", "Bí
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice, product
+from itertools import chain, islice, product
+from operator import itemgetter
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -446,8 +448,21 @@ _RANK: Final = "(((1073741823 - max(min(coalesce(employees, 0), 1073741823), 0))
 SETTLE_POSTGRES: Final = "SELECT gin_clean_pending_list('ix_enterprises_search_words')"
 
 
+@dataclass(slots=True)
+class BulkLoad:
+    """What a bulk load tells the index build at its end.
+
+    ``plain_keys``: the writer saw every search key written and each was only lowercase ASCII
+    letters, digits and spaces. The words FTS5 finds are then exactly those of
+    ``str.split``, and the word counts are read from the index (fts5vocab) instead of
+    counted in Python (250,000 rows: 0.16 s against 0.5).
+    """
+
+    plain_keys: bool = False
+
+
 @contextlib.contextmanager
-def bulk_load(conn: Connection) -> Iterator[None]:
+def bulk_load(conn: Connection) -> Iterator[BulkLoad]:
     """A first load into an empty register on SQLite: the search triggers are dropped and the
     index built once at the end, in rank order (250,000 rows: about 1.5 s, against about 20 s
     row by row, as FTS5 flushes its buffer whenever a rowid is not larger than the last).
@@ -457,15 +472,17 @@ def bulk_load(conn: Connection) -> Iterator[None]:
     list (where bulk writes go first) is merged at the end: every search reads that list
     through, and 10,000 pending rows made a 1 ms search take 8.
     """
+    load = BulkLoad()
     if conn.dialect.name == "postgresql":
-        yield
+        yield load
         conn.exec_driver_sql(SETTLE_POSTGRES)
         return
-    if conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first() is not None:
-        yield
-        return
     # pysqlite opens the transaction before DML only: DROP TRIGGER alone would autocommit.
+    # The DELETE also takes the write lock before the register is seen empty.
     conn.exec_driver_sql("DELETE FROM enterprises WHERE 0")
+    if conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first() is not None:
+        yield load
+        return
     triggers = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?, ?, ?)",
         _TRIGGERS,
@@ -473,15 +490,19 @@ def bulk_load(conn: Connection) -> Iterator[None]:
     for name, _sql in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     try:
-        yield
+        yield load
     finally:
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
-        rebuild(conn)
+        rebuild(conn, plain_keys=load.plain_keys)
 
 
-def rebuild(conn: Connection) -> None:
-    """The SQLite search index built again from the register (a repair, or after a bulk load)."""
+def rebuild(conn: Connection, *, plain_keys: bool = False) -> None:
+    """The SQLite search index built again from the register (a repair, or after a bulk load).
+
+    ``plain_keys``: every search key is known to hold only lowercase ASCII letters, digits
+    and spaces (see ``BulkLoad``); the word counts are then read from the new index.
+    """
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("INSERT INTO enterprise_search (enterprise_search) VALUES ('delete-all')")
@@ -489,12 +510,27 @@ def rebuild(conn: Connection) -> None:
         f"INSERT INTO enterprise_search (rowid, words) SELECT {_RANK}, "
         "search_key || ' _w' || coalesce(ward_unit_id, '') FROM enterprises ORDER BY 1"
     )
-    # Counted here rather than with json_each in SQL: 0.6 s against 2.4 for 250,000 rows.
-    docs: Counter[str] = Counter()
-    for (key,) in conn.exec_driver_sql("SELECT search_key FROM enterprises"):
-        docs.update(set(key.split()))
     conn.exec_driver_sql("DELETE FROM enterprise_terms")
+    if plain_keys:
+        # The index's own words and document counts, but the ward tokens (_w<id>): a plain
+        # key has no "_", and FTS5 splits it where str.split does.
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE temp.enterprise_vocab "
+            "USING fts5vocab(main, enterprise_search, row)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO enterprise_terms (term, docs) SELECT term, doc "
+            "FROM temp.enterprise_vocab WHERE substr(term, 1, 1) <> '_'"
+        )
+        conn.exec_driver_sql("DROP TABLE temp.enterprise_vocab")
+        return
+    # Counted here rather than with json_each in SQL: 0.4 s against 2.4 for 250,000 rows;
+    # the counts go back as one JSON object (0.15 s, against 0.26 row by row).
+    keys = map(itemgetter(0), conn.exec_driver_sql("SELECT search_key FROM enterprises"))
+    docs = Counter(chain.from_iterable(map(set, map(str.split, keys))))
     if docs:
         conn.exec_driver_sql(
-            "INSERT INTO enterprise_terms (term, docs) VALUES (?, ?)", list(docs.items())
+            "INSERT INTO enterprise_terms (term, docs) SELECT key, value FROM json_each(?) "
+            "ORDER BY 1",
+            (json.dumps(docs),),
         )

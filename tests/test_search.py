@@ -3,6 +3,7 @@ PostgreSQL; the join form, the founding lookup and `doanvien search` use it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -234,6 +235,38 @@ async def test_a_first_import_builds_the_index_in_one_pass(tmp_path: Path) -> No
             session.add(enterprise("Công ty TNHH Lụa Vạn Phúc mới", "0109999999", 999, None))
             await session.flush()
             assert (await search_enterprises(session, "lua van phuc"))[0].employees == 999
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Công ty TNHH Lụa Vạn Phúc", "Công ty Công ty May 10", "Công ty Lụa Lụa"],  # plain keys
+        ["Công ty TNHH Lụa Vạn Phúc", "Công ty 株式会社 Ōsaka", "Công ty Σοφία Σοφία"],
+    ],
+)
+async def test_a_first_import_counts_each_word_once_per_enterprise(
+    tmp_path: Path, names: list[str]
+) -> None:
+    """The word counts of a bulk load (read from the index, or counted in Python when a key
+    has other characters) are those of the words of every search key."""
+    url = sqlite_url(tmp_path / "terms.db")
+    await upgrade_async(url)
+    csv = tmp_path / "register.csv"
+    rows = [
+        f"{code},{name}" for code, name in zip(tax_codes("01097", len(names)), names, strict=True)
+    ]
+    csv.write_text("Mã số thuế,Tên doanh nghiệp\n" + "\n".join(rows), "utf-8")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            assert (await import_enterprises(conn, csv)).inserted == len(names)
+            keys = (await conn.exec_driver_sql("SELECT search_key FROM enterprises")).scalars()
+            expected = Counter(word for key in keys for word in set(key.split()))
+            terms = await conn.exec_driver_sql("SELECT term, docs FROM enterprise_terms")
+            assert dict(terms.all()) == expected
+            assert expected["cong"] == len(names)
     finally:
         await engine.dispose()
 
