@@ -50,6 +50,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Enterprise, EnterpriseTerm
@@ -445,7 +446,11 @@ _TRIGGERS: Final = (
     "enterprises_terms_update",
 )
 _RANK: Final = "(((1073741823 - max(min(coalesce(employees, 0), 1073741823), 0)) << 32) + id)"
-SETTLE_POSTGRES: Final = "SELECT gin_clean_pending_list('ix_enterprises_search_words')"
+# (Nothing to merge while a bulk load has the index dropped, to build it at the end.)
+SETTLE_POSTGRES: Final = (
+    "SELECT gin_clean_pending_list(to_regclass('ix_enterprises_search_words')) "
+    "WHERE to_regclass('ix_enterprises_search_words') IS NOT NULL"
+)
 
 
 @dataclass(slots=True)
@@ -474,8 +479,8 @@ def bulk_load(conn: Connection) -> Iterator[BulkLoad]:
     """
     load = BulkLoad()
     if conn.dialect.name == "postgresql":
-        yield load
-        conn.exec_driver_sql(SETTLE_POSTGRES)
+        with _bulk_load_postgres(conn, load):
+            yield load
         return
     # pysqlite opens the transaction before DML only: DROP TRIGGER alone would autocommit.
     # The DELETE also takes the write lock before the register is seen empty.
@@ -495,6 +500,78 @@ def bulk_load(conn: Connection) -> Iterator[BulkLoad]:
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
         rebuild(conn, plain_keys=load.plain_keys)
+
+
+_PG_TRIGGERS: Final = ("enterprises_terms_insert", "enterprises_words_insert")
+# The rank key and the words of migration 0014, for every enterprise at once.
+_PG_RANK: Final = (
+    "((1073741822 - CASE WHEN e.employees IS NULL THEN -1 "
+    "ELSE least(greatest(e.employees, 0), 1073741822) END)::bigint << 32) + e.id"
+)
+_PG_FILL_WORDS: Final = (
+    f"INSERT INTO enterprise_words (word, rank_key) SELECT DISTINCT w.word, {_PG_RANK} "
+    "FROM enterprises AS e, unnest(string_to_array(e.search_key, ' ') || CASE WHEN "
+    "e.ward_unit_id IS NULL THEN '{}' ELSE ARRAY['_w' || e.ward_unit_id] END) AS w(word) "
+    "WHERE w.word <> '' ORDER BY 1, 2"
+)
+# Word counts from the search keys (as the triggers of migration 0013 count them), or, when
+# every key is plain (``BulkLoad``), from the word list just filled: 2.4 s against 3.8 s.
+_PG_FILL_TERMS: Final = (
+    "INSERT INTO enterprise_terms (term, docs) SELECT w, count(*) FROM (SELECT DISTINCT e.id, w "
+    "FROM enterprises AS e, unnest(string_to_array(e.search_key, ' ')) AS w WHERE w <> '') "
+    "AS words GROUP BY w ORDER BY w"
+)
+_PG_FILL_TERMS_FROM_WORDS: Final = (
+    "INSERT INTO enterprise_terms (term, docs) SELECT word, count(*) FROM enterprise_words "
+    "WHERE word NOT LIKE '\\_w%' GROUP BY word ORDER BY word"
+)
+
+
+@contextlib.contextmanager
+def restored_after(restore: Callable[[], None]) -> Iterator[None]:
+    """``restore`` run after the block: after success, and after an exception too (in case the
+    caller commits anyway), but for a database error: on PostgreSQL a failed statement
+    aborts the transaction, and nothing but the rollback may follow."""
+    try:
+        yield
+    except DBAPIError:
+        raise
+    except BaseException:
+        restore()
+        raise
+    restore()
+
+
+@contextlib.contextmanager
+def _bulk_load_postgres(conn: Connection, load: BulkLoad) -> Iterator[None]:
+    """PostgreSQL: a first load into an empty register fills the word list and the word counts
+    in one statement each at the end, instead of the statement triggers of every batch
+    merging into them (250,000 rows: about 60 s, most of the import, against about 10).
+    Writers wait from the check to the commit (readers do not), so that the register stays
+    empty but for the import's rows.
+    """
+    empty = conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first() is None
+    if empty:
+        conn.exec_driver_sql("LOCK TABLE enterprises IN SHARE ROW EXCLUSIVE MODE")
+        empty = conn.exec_driver_sql("SELECT 1 FROM enterprises LIMIT 1").first() is None
+    if not empty:
+        yield
+        conn.exec_driver_sql(SETTLE_POSTGRES)
+        return
+    for name in _PG_TRIGGERS:
+        conn.exec_driver_sql(f"ALTER TABLE enterprises DISABLE TRIGGER {name}")
+
+    def fill() -> None:
+        for name in _PG_TRIGGERS:
+            conn.exec_driver_sql(f"ALTER TABLE enterprises ENABLE TRIGGER {name}")
+        conn.exec_driver_sql("DELETE FROM enterprise_words")
+        conn.exec_driver_sql(_PG_FILL_WORDS)
+        conn.exec_driver_sql("DELETE FROM enterprise_terms")
+        conn.exec_driver_sql(_PG_FILL_TERMS_FROM_WORDS if load.plain_keys else _PG_FILL_TERMS)
+        conn.exec_driver_sql(SETTLE_POSTGRES)
+
+    with restored_after(fill):
+        yield
 
 
 def rebuild(conn: Connection, *, plain_keys: bool = False) -> None:

@@ -271,6 +271,75 @@ async def test_a_first_import_counts_each_word_once_per_enterprise(
         await engine.dispose()
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("odd_name", ["Công ty Lụa Lụa", "Công ty 株式会社 Σοφία"])
+async def test_a_first_import_on_postgres_fills_the_word_list(
+    pg_url: str, tmp_path: Path, odd_name: str
+) -> None:
+    """The bulk load's word list, word counts, indexes and triggers are what row-by-row
+    writes through the triggers would have left."""
+    from services.demo import unit_rows
+    from services.units import upsert_units
+
+    await upgrade_async(pg_url)
+    engine = create_engine(pg_url)
+    index_count = (
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'enterprises' "
+        "AND schemaname = current_schema()"
+    )
+    try:
+        async with engine.begin() as conn:
+            async with AsyncSession(bind=conn) as session:
+                await upsert_units(session, unit_rows())
+            indexes = (await conn.exec_driver_sql(index_count)).scalar()
+        csv = tmp_path / "register.csv"
+        codes = tax_codes("01096", 41)
+        rows = [
+            f"{code},Công ty TNHH Lụa Vạn Phúc {n},{n},LC-MT-W01" for n, code in enumerate(codes, 1)
+        ]
+        rows[-1] = f"{codes[-1]},{odd_name},,"
+        csv.write_text(
+            "Mã số thuế,Tên doanh nghiệp,Số lao động,Mã phường\n" + "\n".join(rows), "utf-8"
+        )
+        async with engine.begin() as conn:
+            assert (await import_enterprises(conn, csv, batch_size=7)).inserted == 41
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql(index_count)).scalar() == indexes
+            enabled = await conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'enterprises_%' "
+                "AND tgenabled = 'O'"
+            )
+            assert enabled.scalar() == 5
+            stored = (
+                await conn.exec_driver_sql(
+                    "SELECT id, search_key, employees, ward_unit_id FROM enterprises"
+                )
+            ).all()
+            words = set(
+                (await conn.exec_driver_sql("SELECT word, rank_key FROM enterprise_words")).all()
+            )
+            terms = dict(
+                (await conn.exec_driver_sql("SELECT term, docs FROM enterprise_terms")).all()
+            )
+        expected_words = set()
+        for id_, key, workers, ward in stored:
+            rank = ((1073741822 - (-1 if workers is None else workers)) << 32) + id_
+            tokens = set(key.split()) | ({f"_w{ward}"} if ward is not None else set())
+            expected_words |= {(token, rank) for token in tokens}
+        assert words == expected_words
+        assert terms == Counter(word for _id, key, _w, _ward in stored for word in set(key.split()))
+        factory = create_session_factory(engine)
+        async with factory() as session:
+            found = await search_enterprises(session, "lua van phuc")
+            assert [e.employees for e in found] == [40, 39, 38, 37, 36]
+        async with factory.begin() as session:
+            session.add(enterprise("Công ty TNHH Lụa Vạn Phúc mới", "0109999999", 999, None))
+        async with factory() as session:
+            assert (await search_enterprises(session, "lua van phuc"))[0].employees == 999
+    finally:
+        await engine.dispose()
+
+
 async def test_the_founding_lookup_drops_a_founded_enterprise(world: World) -> None:
     await give_role(world, 901, Role.OFFICER, "LC-TP")
     async with world.session_factory.begin() as session:
