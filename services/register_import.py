@@ -68,11 +68,9 @@ import difflib
 import gc
 import json
 import os
-import queue
 import re
 import sqlite3
 import tempfile
-import threading
 import time
 import unicodedata
 import zipfile
@@ -82,7 +80,7 @@ from datetime import date, datetime
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, Final, Protocol, TypeVar, cast
+from typing import IO, Any, Final, Protocol, cast
 
 from sqlalchemy import Connection, Table, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -107,7 +105,6 @@ __all__ = [
 ]
 
 BATCH_SIZE: Final = 2000
-READ_AHEAD: Final = 3  # batches parsed ahead of the one being written
 MAX_KEPT_ERRORS: Final = 100  # in ImportResult.errors; the report file has all of them
 HEADER_SEARCH_ROWS: Final = 20  # title rows tolerated above the header
 CSV_EXTENSIONS: Final = frozenset({".csv", ".txt", ".tsv"})
@@ -846,55 +843,6 @@ def _clean_texts(raws: list[str]) -> list[str]:
     return texts
 
 
-T = TypeVar("T")
-_DONE: Final = object()
-
-
-def _read_ahead(items: Iterator[T], depth: int) -> Iterator[T]:
-    """The items of ``items``, produced by a thread of their own up to ``depth`` ahead.
-
-    The import reads and parses a batch (Python, holding the GIL) while the previous one is
-    written (SQLite's work and PostgreSQL's round trips release it): on two cores the writes
-    cost little more than their own Python part. An exception of the producer is raised
-    here, where the item would have come, so the caller handles it as before. Closing this
-    generator (the caller failed or stopped) stops the producer and waits for it.
-    """
-    ready: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(max(1, depth))
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        ready.put((item, None), timeout=0.05)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ready.put((_DONE, None))
-        except BaseException as exc:  # handed to the consumer, raised there
-            ready.put((_DONE, exc))
-
-    thread = threading.Thread(target=produce, name="register-import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, error = ready.get()
-            if error is not None:
-                raise error
-            if item is _DONE:
-                return
-            yield cast(T, item)
-    finally:
-        stop.set()
-        while thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                ready.get(timeout=0.05)
-        thread.join()
-
-
 def _xlsx_as_text(rows: Iterator[Sequence[Any]], tax_index: int) -> Iterator[list[str]]:
     for cells in rows:
         texts = [_xlsx_text(value) for value in cells]
@@ -947,8 +895,7 @@ class _EnterpriseImport:
                 self._indexes_built_last(),
                 search.bulk_load(self.conn) as load,
             ):
-                batches = _read_ahead(self._batches(rows, header.row), READ_AHEAD)
-                for rows_read, records in batches:
+                for rows_read, records in self._batches(rows, header.row):
                     if records:
                         self._write(records)
                     if self.progress is not None:
