@@ -52,8 +52,11 @@ How it is fast (benchmarks/import_register.py, 250,000 rows):
   ``count(*)`` of the batch's tax codes already stored: inserted = batch - stored, and the
   statement's change count gives the updated rows. On PostgreSQL the stored values of the
   batch are read and compared, and only new or changed rows go to ``executemany``.
-* On SQLite the page cache is enlarged for the import, and a first load into an empty
-  register builds its secondary indexes once at the end instead of row by row.
+* On SQLite the page cache is enlarged for the import. A first load into an empty register
+  (SQLite and PostgreSQL) sends plain INSERTs (no conflict to look for, nothing stored to
+  compare) and builds its secondary indexes and the search index once at the end instead of
+  row by row; on PostgreSQL the register is locked against other writers meanwhile, and its
+  readers wait for the commit (DROP INDEX).
 
 On SQLite the import holds the database's write lock until the caller commits: the bot's
 own writes wait for it (busy_timeout), so large registers are best imported off-peak.
