@@ -496,12 +496,14 @@ def bulk_load(conn: Connection) -> Iterator[BulkLoad]:
     ).all()
     for name, _sql in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    try:
-        yield load
-    finally:
+
+    def restore() -> None:
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
         rebuild(conn, plain_keys=load.plain_keys)
+
+    with restored_after(conn, restore):
+        yield load
 
 
 _PG_TRIGGERS: Final = ("enterprises_terms_insert", "enterprises_words_insert")
@@ -530,13 +532,15 @@ _PG_FILL_TERMS_FROM_WORDS: Final = (
 
 
 @contextlib.contextmanager
-def restored_after(restore: Callable[[], None]) -> Iterator[None]:
+def restored_after(conn: Connection, restore: Callable[[], None]) -> Iterator[None]:
     """``restore`` run after the block: after success, and after an exception too (in case the
-    caller commits anyway), but for a database error: on PostgreSQL a failed statement
-    aborts the transaction, and nothing but the rollback may follow."""
+    caller commits anyway), but for a database error on PostgreSQL, where a failed statement
+    aborts the transaction and nothing but the rollback may follow."""
     try:
         yield
     except DBAPIError:
+        if conn.dialect.name != "postgresql":
+            restore()
         raise
     except BaseException:
         restore()
@@ -572,7 +576,7 @@ def _bulk_load_postgres(conn: Connection, load: BulkLoad) -> Iterator[None]:
         conn.exec_driver_sql(_PG_FILL_TERMS_FROM_WORDS if load.plain_keys else _PG_FILL_TERMS)
         conn.exec_driver_sql(SETTLE_POSTGRES)
 
-    with restored_after(fill):
+    with restored_after(conn, fill):
         yield
 
 
