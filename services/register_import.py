@@ -879,7 +879,7 @@ class _EnterpriseImport:
         self.result = ImportResult("enterprises")
         self.seen: dict[str | None, int] = {}  # tax code -> first row, for duplicates
         self.this_year = str(date.today().year)
-        # A first load into an empty register (SQLite): plain INSERTs, indexes built last.
+        # A first load into an empty register: plain INSERTs, indexes built last.
         self.bulk = False
         # Every search key so far holds only lowercase ASCII letters, digits and spaces.
         self.plain_keys = True
