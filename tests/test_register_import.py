@@ -574,6 +574,45 @@ async def test_import_on_postgres(pg_url: str, tmp_path: Path) -> None:
         await engine.dispose()
 
 
+@pytest.mark.postgres
+async def test_first_load_on_postgres_puts_everything_back(pg_url: str, tmp_path: Path) -> None:
+    """A first load drops the secondary indexes and the word triggers: a load that fails
+    midway (and is committed anyway) and one that succeeds both leave them as they were."""
+    await upgrade_async(pg_url)
+    engine = create_engine(pg_url)
+    shape = (
+        "SELECT (SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes "
+        "WHERE tablename = 'enterprises' AND schemaname = current_schema()), "
+        "(SELECT string_agg(tgname::text || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger "
+        "WHERE tgrelid = 'enterprises'::regclass AND NOT tgisinternal)"
+    )
+    try:
+        async with engine.connect() as conn:
+            before = (await conn.exec_driver_sql(shape)).one()
+        huge = "x" * (csv.field_size_limit() + 1)
+        lines = ["MST,Tên DN"] + [f"{tax(i)},Công ty {i}" for i in range(1, 30)] + [f"1,{huge}"]
+        broken = tmp_path / "broken.csv"
+        broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        async with engine.connect() as conn:
+            with pytest.raises(ImportFileError):
+                await import_enterprises(conn, broken, batch_size=4)
+            await conn.commit()  # against the advice, the rows written so far stay
+            assert (await conn.exec_driver_sql(shape)).one() == before
+            words = "SELECT count(DISTINCT rank_key) FROM enterprise_words"
+            assert (await conn.exec_driver_sql(words)).scalar() == 28
+        good = write_csv(tmp_path / "good.csv", [line.split(",") for line in lines[:-1]])
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("DELETE FROM enterprises")
+            await conn.commit()
+        result = await run(engine, good, batch_size=4)
+        assert (result.inserted, await count(engine)) == (29, 29)
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql(shape)).one() == before
+            assert (await conn.exec_driver_sql(words)).scalar() == 29
+    finally:
+        await engine.dispose()
+
+
 # --------------------------------------------------------------------------------------------
 # Registers in other layouts: header synonyms, yes/no spellings, the ward by name
 # --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ PostgreSQL; the join form, the founding lookup and `doanvien search` use it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -322,6 +323,107 @@ async def test_a_first_import_builds_the_index_in_one_pass(tmp_path: Path) -> No
             assert [e.employees for e in found] == [300, 299, 298, 297, 296]
             session.add(enterprise("Công ty TNHH Lụa Vạn Phúc mới", "0109999999", 999, None))
             await session.flush()
+            assert (await search_enterprises(session, "lua van phuc"))[0].employees == 999
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Công ty TNHH Lụa Vạn Phúc", "Công ty Công ty May 10", "Công ty Lụa Lụa"],  # plain keys
+        ["Công ty TNHH Lụa Vạn Phúc", "Công ty 株式会社 Ōsaka", "Công ty Σοφία Σοφία"],
+    ],
+)
+async def test_a_first_import_counts_each_word_once_per_enterprise(
+    tmp_path: Path, names: list[str]
+) -> None:
+    """The word counts of a bulk load (read from the index, or counted in Python when a key
+    has other characters) are those of the words of every search key."""
+    url = sqlite_url(tmp_path / "terms.db")
+    await upgrade_async(url)
+    csv = tmp_path / "register.csv"
+    rows = [
+        f"{code},{name}" for code, name in zip(tax_codes("01097", len(names)), names, strict=True)
+    ]
+    csv.write_text("Mã số thuế,Tên doanh nghiệp\n" + "\n".join(rows), "utf-8")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            assert (await import_enterprises(conn, csv)).inserted == len(names)
+            keys = (await conn.exec_driver_sql("SELECT search_key FROM enterprises")).scalars()
+            expected = Counter(word for key in keys for word in set(key.split()))
+            terms = await conn.exec_driver_sql("SELECT term, docs FROM enterprise_terms")
+            assert dict(terms.all()) == expected
+            assert expected["cong"] == len(names)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("odd_name", ["Công ty Lụa Lụa", "Công ty 株式会社 Σοφία"])
+async def test_a_first_import_on_postgres_fills_the_word_list(
+    pg_url: str, tmp_path: Path, odd_name: str
+) -> None:
+    """The bulk load's word list, word counts, indexes and triggers are what row-by-row
+    writes through the triggers would have left."""
+    from services.demo import unit_rows
+    from services.units import upsert_units
+
+    await upgrade_async(pg_url)
+    engine = create_engine(pg_url)
+    index_count = (
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'enterprises' "
+        "AND schemaname = current_schema()"
+    )
+    try:
+        async with engine.begin() as conn:
+            async with AsyncSession(bind=conn) as session:
+                await upsert_units(session, unit_rows())
+            indexes = (await conn.exec_driver_sql(index_count)).scalar()
+        csv = tmp_path / "register.csv"
+        codes = tax_codes("01096", 41)
+        rows = [
+            f"{code},Công ty TNHH Lụa Vạn Phúc {n},{n},LC-MT-W01" for n, code in enumerate(codes, 1)
+        ]
+        rows[-1] = f"{codes[-1]},{odd_name},,"
+        csv.write_text(
+            "Mã số thuế,Tên doanh nghiệp,Số lao động,Mã phường\n" + "\n".join(rows), "utf-8"
+        )
+        async with engine.begin() as conn:
+            assert (await import_enterprises(conn, csv, batch_size=7)).inserted == 41
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql(index_count)).scalar() == indexes
+            enabled = await conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'enterprises_%' "
+                "AND tgenabled = 'O'"
+            )
+            assert enabled.scalar() == 5
+            stored = (
+                await conn.exec_driver_sql(
+                    "SELECT id, search_key, employees, ward_unit_id FROM enterprises"
+                )
+            ).all()
+            words = set(
+                (await conn.exec_driver_sql("SELECT word, rank_key FROM enterprise_words")).all()
+            )
+            terms = dict(
+                (await conn.exec_driver_sql("SELECT term, docs FROM enterprise_terms")).all()
+            )
+        expected_words = set()
+        for id_, key, workers, ward in stored:
+            rank = ((1073741822 - (-1 if workers is None else workers)) << 32) + id_
+            tokens = set(key.split()) | ({f"_w{ward}"} if ward is not None else set())
+            expected_words |= {(token, rank) for token in tokens}
+        assert words == expected_words
+        assert terms == Counter(word for _id, key, _w, _ward in stored for word in set(key.split()))
+        factory = create_session_factory(engine)
+        async with factory() as session:
+            found = await search_enterprises(session, "lua van phuc")
+            assert [e.employees for e in found] == [40, 39, 38, 37, 36]
+        async with factory.begin() as session:
+            session.add(enterprise("Công ty TNHH Lụa Vạn Phúc mới", "0109999999", 999, None))
+        async with factory() as session:
             assert (await search_enterprises(session, "lua van phuc"))[0].employees == 999
     finally:
         await engine.dispose()
