@@ -394,6 +394,10 @@ class OutboxSender:
         self._sent = _SentMarks(self)
         self._pacer = _Pacer()
         self.handling = 0  # updates between `capture` and `release`: each will commit or roll back
+        # The key prefixes of updates from `capture` to the end of their delivery: their rows,
+        # once committed, are theirs to send (another reader of the outbox would send them
+        # a second time).
+        self._in_flight: set[str] = set()
         # Chats that may have pending rows older than an update's replies; None: not read yet.
         self._backlog: set[str] | None = None
 
@@ -408,6 +412,7 @@ class OutboxSender:
         replies = Replies(session, self.channel, f"u:{bot.id}:{update_id}", chat_id)
         outbox.ADDRESSED.set(replies.addressed)
         self.handling += 1
+        self._in_flight.add(replies.key_prefix)
         return _replies.set(replies)
 
     def release(self, token: Token[Replies | None]) -> Replies | None:
@@ -423,6 +428,12 @@ class OutboxSender:
         the same chats. A chat known to have none is sent to without reading the outbox."""
         if replies is None:
             return
+        try:
+            await self._deliver(bot, session, replies)
+        finally:
+            self._in_flight.discard(replies.key_prefix)
+
+    async def _deliver(self, bot: Bot, session: AsyncSession, replies: Replies) -> None:
         for channel in replies.elsewhere:
             other = SENDERS.get(channel)
             if other is not None:
@@ -440,15 +451,19 @@ class OutboxSender:
         for chat_id in replies.chats:
             async with self._chats.hold(chat_id):
                 if chat_id in self._backlog:
-                    await self._deliver_pending(bot, session, chat_id, replies.methods)
+                    await self._deliver_pending(
+                        bot, session, chat_id, replies.methods, replies.key_prefix
+                    )
                 else:
                     rows = [row for row in replies.rows if row.chat_id == chat_id]
                     await self._deliver_rows(bot, session, chat_id, rows, replies.methods)
 
     def abandon(self, replies: Replies | None) -> None:
         """The update failed: rows an early commit wrote may wait in its chats."""
-        if replies is not None and self._backlog is not None:
-            self._backlog.update(replies.chats)
+        if replies is not None:
+            self._in_flight.discard(replies.key_prefix)
+            if self._backlog is not None:
+                self._backlog.update(replies.chats)
 
     # -- sending one chat's rows
 
@@ -458,16 +473,30 @@ class OutboxSender:
         session: AsyncSession,
         chat_id: str,
         known: Mapping[str, TelegramMethod[Any]] | None,
-        throttle: Callable[[], Awaitable[None]] | None = None,
+        own: str,
     ) -> int:
-        # Rows sent whose marks are not yet written are skipped. The set is taken before the
-        # read: a mark committed (and forgotten) between the read and the filter would
-        # otherwise let a row the read still saw as pending go out twice.
+        rows = await self._pending(session, chat_id, own)
+        return await self._deliver_rows(bot, session, chat_id, rows, known)
+
+    async def _pending(
+        self, session: AsyncSession, chat_id: str, own: str | None = None
+    ) -> list[Outgoing]:
+        """A chat's pending rows that are this reader's to send (call it holding the chat).
+
+        Rows sent whose marks are not yet written are skipped; the set is taken before the
+        read, as a mark committed (and forgotten) between the read and the filter would
+        otherwise let a row the read still saw as pending go out twice. Rows of another update
+        in flight are skipped too: it sends them itself once it has the chat (a background
+        pass right after its commit would otherwise send them first, and it again)."""
         sent_unmarked = set(self._sent.unwritten)
         rows = await outbox.pending_of_chat(session, self.channel, chat_id)
         await session.commit()  # no connection held while the messenger answers
-        rows = [row for row in rows if row.key not in sent_unmarked]
-        return await self._deliver_rows(bot, session, chat_id, rows, known, throttle)
+        in_flight = self._in_flight - {own}
+        return [
+            row
+            for row in rows
+            if row.key not in sent_unmarked and row.key.rpartition(":")[0] not in in_flight
+        ]
 
     async def _deliver_rows(
         self,
@@ -617,12 +646,7 @@ class OutboxSender:
         throttle = functools.partial(self._throttle, chat_id)
         sent = 0
         async with self.session_factory() as session, self._chats.hold(chat_id):
-            sent_unmarked = set(self._sent.unwritten)  # taken before the read, as above
-            rows = await outbox.pending_of_chat(session, self.channel, chat_id)
-            await session.commit()
-            for row in rows:
-                if row.key in sent_unmarked:
-                    continue
+            for row in await self._pending(session, chat_id):
                 sent += await self._deliver_rows(bot, session, chat_id, [row], None, throttle)
                 if self._backlog is not None and chat_id in self._backlog:
                     break  # the row must wait (a retry, a pause) or the person is unreachable

@@ -270,7 +270,11 @@ class Worker:
         message = await self.user.wait_message(timeout=STEP_TIMEOUT)
         text = message.content or ""
         for fragment in fragments:
-            assert fragment in text, f"expected {fragment!r} in {message.describe()}"
+            if fragment not in text:
+                history = "\n".join(m.describe()[:160] for m in self.user.messages)
+                raise AssertionError(
+                    f"expected {fragment!r} in {message.describe()}\nthe chat so far:\n{history}"
+                )
         return message
 
     async def say(self, text: str, *expected: str) -> BotMessage:

@@ -198,6 +198,27 @@ async def test_a_redelivered_update_sends_nothing_twice(line: Line) -> None:
     assert len(await line.rows(503)) == 1
 
 
+async def test_a_background_pass_between_commit_and_delivery_sends_nothing_twice(
+    line: Line, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background drain may read the outbox right after an update's commit, before the
+    update delivers its own replies: the rows of an update in flight are left to it."""
+    commit = line.sender.commit
+
+    async def commit_then_drain(session: Any) -> None:
+        await commit(session)
+        assert await line.sender.drain(line.bot) == 0
+
+    monkeypatch.setattr(line.sender, "commit", commit_then_drain)
+    user = line.user(520)
+    await user.send("/start")
+    assert line.texts(520) == [t("start-greeting")]
+    monkeypatch.undo()
+    assert await line.sender.drain(line.bot) == 0
+    assert line.texts(520) == [t("start-greeting")]
+    assert [row.status for row in await line.rows(520)] == ["sent"]
+
+
 async def test_a_reply_whose_send_was_killed_goes_out_once_after_restart(line: Line) -> None:
     user = line.user(504)
     await reach(user, "full_name")
