@@ -41,6 +41,15 @@ class SentMessage:
         return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
 
 
+def answered(
+    session: BaseSession, bot: Bot, method: TelegramMethod[TelegramType], result: Any
+) -> TelegramType:
+    """`result` as the Bot API would have answered `method`, through aiogram's own response
+    parsing (so the types handlers get are the ones a real answer gives)."""
+    content = json.dumps({"ok": True, "result": result}, default=str)
+    return session.check_response(bot, method, 200, content).result  # type: ignore[return-value]
+
+
 class LocalSession(BaseSession):
     def __init__(
         self, on_message: Callable[[SentMessage], None] | None = None, record: bool = True
@@ -114,9 +123,7 @@ class LocalSession(BaseSession):
     ) -> TelegramType:
         if self.record:
             self.requests.append(method)
-        content = json.dumps({"ok": True, "result": self._result(method)}, default=str)
-        response = self.check_response(bot, method, 200, content)
-        return response.result  # type: ignore[return-value]
+        return answered(self, bot, method, self._result(method))
 
     async def stream_content(
         self,

@@ -20,6 +20,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware moment in UTC; a naive one is taken to be UTC already (SQLite hands columns
+    back without their offset, and every stored moment is UTC)."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment, stored in UTC and read back as an aware UTC datetime on every database.
 

@@ -112,12 +112,11 @@ async def scope_roots(session: AsyncSession, person: Person, action: str) -> lis
     return [g.unit_id for g in await active_grants(session, person.id) if g.role in allowed]
 
 
-async def nearest_officers(
+async def officers_over(
     session: AsyncSession, unit_id: int, tree: UnitTree | None = None
-) -> list[Person]:
-    """The officers of the nearest unit, at or above `unit_id`, that has any: the people to tell
-    at once of something waiting there (a worker's question, a transfer). Officers higher up
-    see it in their lists and in the daily reminder, without a message each."""
+) -> list[tuple[int, Person]]:
+    """The officers whose scope holds `unit_id`, each with the unit of their grant, the
+    nearest unit first (an officer with grants at two levels comes twice)."""
     lineage = (tree or await UnitTree.load(session)).lineage(unit_id)
     rows = await session.execute(
         select(RoleGrant.unit_id, Person)
@@ -129,11 +128,19 @@ async def nearest_officers(
         )
         .order_by(Person.id)
     )
-    by_unit: dict[int, list[Person]] = {}
-    for grant_unit, person in rows:
-        if person not in by_unit.setdefault(grant_unit, []):
-            by_unit[grant_unit].append(person)
-    return next((by_unit[unit] for unit in lineage if unit in by_unit), [])
+    level = {unit: depth for depth, unit in enumerate(lineage)}
+    return sorted(((grant_unit, person) for grant_unit, person in rows), key=lambda r: level[r[0]])
+
+
+async def nearest_officers(
+    session: AsyncSession, unit_id: int, tree: UnitTree | None = None
+) -> list[Person]:
+    """The officers of the nearest unit, at or above `unit_id`, that has any: the people to tell
+    at once of something waiting there (a worker's question, a transfer). Officers higher up
+    see it in their lists and in the daily reminder, without a message each."""
+    found = await officers_over(session, unit_id, tree)
+    nearest = found[0][0] if found else None
+    return list(dict.fromkeys(person for unit, person in found if unit == nearest))
 
 
 def deny(

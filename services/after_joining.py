@@ -19,6 +19,7 @@ from models import (
     TransferStatus,
     Unit,
 )
+from models.base import as_utc
 from services import audit
 from services.access import Action, UnitTree, deny, permitted_grants, scope_roots
 from services.applications import latest_application
@@ -30,11 +31,6 @@ from services.routing import NoUnitsError, Route, route_application
 STALE_AFTER = timedelta(days=2)
 # Why a member leaves: the list is data (kept with the membership that ended).
 LEAVE_REASONS = ("left_job", "retired", "personal", "other")
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _membership(session: AsyncSession, person: Person) -> tuple[Member, Unit]:
@@ -124,7 +120,7 @@ async def request_transfer(
         employer_ward_id=None if employer.enterprise_id is not None else employer.employer_ward_id,
         routing_reason=route.reason,
         status=TransferStatus.PENDING,
-        requested_at=_utc(now),
+        requested_at=as_utc(now),
     )
     session.add(transfer)
     await session.flush()
@@ -230,7 +226,7 @@ async def decide_transfer(
     result = await session.execute(
         update(Transfer)
         .where(Transfer.id == transfer.id, Transfer.status == TransferStatus.PENDING)
-        .values(status=status, decided_at=_utc(now), decided_by=officer.id)
+        .values(status=status, decided_at=as_utc(now), decided_by=officer.id)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(transfer)
@@ -337,7 +333,7 @@ async def question_unit(session: AsyncSession, person: Person) -> Unit:
 async def ask(session: AsyncSession, person: Person, text: str, now: datetime) -> Question:
     """A worker's question, for the officers over the worker's union."""
     unit = await question_unit(session, person)
-    question = Question(person_id=person.id, unit_id=unit.id, text=text, asked_at=_utc(now))
+    question = Question(person_id=person.id, unit_id=unit.id, text=text, asked_at=as_utc(now))
     session.add(question)
     await session.flush()
     # Never the text: it may carry personal data.
@@ -387,7 +383,7 @@ async def stale_questions(session: AsyncSession, units: set[int], now: datetime)
         .where(
             Question.unit_id.in_(units),
             Question.answered_at.is_(None),
-            Question.asked_at <= _utc(now) - STALE_AFTER,
+            Question.asked_at <= as_utc(now) - STALE_AFTER,
         )
         .order_by(Question.asked_at, Question.id)
     )
@@ -395,7 +391,7 @@ async def stale_questions(session: AsyncSession, units: set[int], now: datetime)
 
 
 def is_stale(question: Question, now: datetime) -> bool:
-    return question.answered_at is None and _utc(now) - _utc(question.asked_at) >= STALE_AFTER
+    return question.answered_at is None and as_utc(now) - as_utc(question.asked_at) >= STALE_AFTER
 
 
 async def question_for(session: AsyncSession, person: Person, question_id: int) -> Question:
@@ -436,7 +432,7 @@ async def answer_question(
     result = await session.execute(
         update(Question)
         .where(Question.id == question.id, Question.answered_at.is_(None))
-        .values(answered_at=_utc(now), answered_by=officer.id, answer=text)
+        .values(answered_at=as_utc(now), answered_by=officer.id, answer=text)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(question)
@@ -471,7 +467,7 @@ async def leave_union(
     await session.execute(
         update(Transfer)
         .where(Transfer.member_id == member.id, Transfer.status == TransferStatus.PENDING)
-        .values(status=TransferStatus.CANCELLED, decided_at=_utc(now))
+        .values(status=TransferStatus.CANCELLED, decided_at=as_utc(now))
         .execution_options(synchronize_session=False)
     )
     audit.record(

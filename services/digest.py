@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from sqlalchemy import ColumnElement, func, select
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from models import Application, ApplicationStatus, Lead, LeadStage, Person
+from models.base import as_utc
 from services.access import UnitTree
 from services.progress import (
     Figures,
@@ -207,10 +208,6 @@ def _roll_up(tree: UnitTree, counts: dict[int, int]) -> dict[int, int]:
     return totals
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 async def waiting_by_unit(
     session: AsyncSession, now: datetime, after: timedelta = WAITING_AFTER
 ) -> dict[int, int]:
@@ -220,7 +217,7 @@ async def waiting_by_unit(
         Application.status,
         Application.routed_unit_id,
         Application.status.in_(list(ApplicationStatus.PENDING)),
-        Application.created_at <= _utc(now) - after,
+        Application.created_at <= as_utc(now) - after,
     )
 
 
@@ -230,7 +227,7 @@ async def _stale(session: AsyncSession, now: datetime) -> dict[int, int]:
         Lead.stage,
         Lead.unit_id,
         Lead.stage.in_(list(LeadStage.ACTIVE)),
-        Lead.updated_at <= _utc(now) - STALE_AFTER,
+        Lead.updated_at <= as_utc(now) - STALE_AFTER,
     )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import PaperFigures, Person, Unit, UnitKind
+from models.base import as_utc
 from models.db import dialect_name, upsert
 from services import audit
 from services.access import Action, UnitTree, authorize, scope_roots
@@ -66,11 +67,6 @@ class Recorded:
         return self.replaced != Counts.of(self.figures)
 
 
-def _utc(moment: datetime) -> datetime:
-    """In UTC: SQLite keeps no offset, so a local time would be stored as local wall time."""
-    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 async def figures_for(session: AsyncSession, unit_id: int, period: Period) -> PaperFigures | None:
     """The figures already entered for a unit and period."""
     return await session.scalar(select(PaperFigures).where(*_same_period(unit_id, period)))
@@ -109,7 +105,7 @@ async def record_figures(
         **counts.as_dict(),
         "period_end": period.end,
         "entered_by": None if officer is None else officer.id,
-        "entered_at": _utc(now),
+        "entered_at": as_utc(now),
         "source": source,
         "note": note[:NOTE_MAX_LEN] if note else None,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from sqlalchemy import func, select, update
@@ -24,14 +24,13 @@ from models import (
     Member,
     MemberStatus,
     Person,
-    Role,
-    RoleGrant,
     Unit,
     UnitKind,
 )
+from models.base import as_utc
 from models.db import dialect_name
 from services import audit
-from services.access import Action, UnitTree, authorize, scope_roots
+from services.access import Action, UnitTree, authorize, officers_over, scope_roots
 from services.leads import active_lead, change_stage
 from services.register import root_unit
 from services.routing import RoutingReason, upper_union_of
@@ -43,10 +42,6 @@ from services.validation import normalize_search_key
 THRESHOLD = 5
 LARGE_ENTERPRISE = 25
 COUNTED = (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO, ApplicationStatus.APPROVED)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +91,9 @@ async def alert_if_due(session: AsyncSession, enterprise_id: int) -> FoundingAle
 
 async def _people_over(session: AsyncSession, enterprise: Enterprise) -> list[Person]:
     """The officers whose scope holds the enterprise, and the collaborator following it."""
-    tree = await UnitTree.load(session)
     place = enterprise.ward_unit_id or (await _root_id(session))
-    lineage = tree.lineage(place) if place is not None else []
-    officers = list(
-        await session.scalars(
-            select(Person)
-            .join(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(
-                RoleGrant.role == Role.OFFICER,
-                RoleGrant.revoked_at.is_(None),
-                RoleGrant.unit_id.in_(lineage),
-            )
-            .distinct()
-        )
-    )
+    found = await officers_over(session, place) if place is not None else []
+    officers = list(dict.fromkeys(person for _unit, person in found))
     lead = await active_lead(session, enterprise.id)
     if lead is not None and lead.collaborator_id is not None:
         collaborator = await session.get(Person, lead.collaborator_id)
@@ -200,7 +183,7 @@ async def record_founding(
         decision_number=decision_number,
         decision_date=decision_date,
         recorded_by=officer.id,
-        recorded_at=_utc(now),
+        recorded_at=as_utc(now),
         large_enterprise=(enterprise.employees or 0) >= LARGE_ENTERPRISE,
         lead_id=lead.id if lead is not None else None,
         credited_person_id=lead.collaborator_id if lead is not None else None,

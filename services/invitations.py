@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Invitation, Person, Role, RoleGrant, Unit, UnitKind
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from services import audit
 from services.access import grant_role
 
@@ -133,13 +133,6 @@ async def _find(session: AsyncSession, token: str) -> Invitation | None:
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive (in UTC).
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 async def redeem(
     session: AsyncSession, token: str, person: Person, now: datetime | None = None
 ) -> tuple[RoleGrant, Unit]:
@@ -153,7 +146,7 @@ async def redeem(
         reason = "revoked"
     elif invitation.used_at is not None:
         reason = "used"
-    elif _aware(invitation.expires_at) <= moment:
+    elif as_utc(invitation.expires_at) <= moment:
         reason = "expired"
     if reason is not None or invitation is None:
         audit.record(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, OutboxStatus, Person
+from models.base import as_utc
 from models.db import dialect_name, upsert_statement
 
 _TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
@@ -157,18 +158,13 @@ _PENDING_OF_CHAT = (
 )
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored moment is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 async def pending_of_chat(
     session: AsyncSession, channel: str, chat_id: int | str
 ) -> list[Outgoing]:
     """A chat's pending rows, oldest first: the order they must reach the person in."""
     result = await session.execute(_PENDING_OF_CHAT, {"channel": channel, "chat_id": str(chat_id)})
     return [
-        Outgoing(key, chat, method, payload, attempts, _aware(next_at))
+        Outgoing(key, chat, method, payload, attempts, as_utc(next_at))
         for key, chat, method, payload, attempts, next_at in result
     ]
 

@@ -4,7 +4,7 @@ re-route, and (administrators) reverse a decision. Exactly one decision per appl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy import func, select, update
@@ -21,6 +21,7 @@ from models import (
     Unit,
     UnitKind,
 )
+from models.base import as_utc
 from services import audit
 from services.access import Action, UnitTree, deny, permitted_grants, scope_roots
 from services.members import new_member_number
@@ -31,10 +32,6 @@ REJECT_REASONS = ("not_employed", "duplicate", "under_age", "not_eligible", "oth
 # Units that can recognize a member: a grassroots union, or an upper union over grassroots.
 RECOGNIZING = frozenset({UnitKind.GRASSROOTS_UNION, UnitKind.TRADE_GUILD, *UnitKind.UPPER})
 REROUTED = "rerouted"
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def review_scope(session: AsyncSession, officer: Person) -> set[int]:
@@ -137,7 +134,7 @@ async def review_card(session: AsyncSession, application: Application, now: date
         enterprise,
         union,
         messages,
-        _utc(now) - _utc(application.created_at),
+        as_utc(now) - as_utc(application.created_at),
     )
 
 
@@ -181,7 +178,7 @@ async def _claim(
             Application.id == application.id,
             Application.status.in_(ApplicationStatus.PENDING),
         )
-        .values(status=status, updated_at=_utc(now), **values)
+        .values(status=status, updated_at=as_utc(now), **values)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(application)
@@ -205,7 +202,7 @@ async def approve(
         application,
         ApplicationStatus.APPROVED,
         now,
-        decided_at=_utc(now),
+        decided_at=as_utc(now),
         decided_by=officer.id,
     )
     union = await session.get(Unit, application.routed_unit_id)
@@ -251,7 +248,7 @@ async def reject(
         application,
         ApplicationStatus.REJECTED,
         now,
-        decided_at=_utc(now),
+        decided_at=as_utc(now),
         decided_by=officer.id,
         decision_code=code,
         status_reason=note,
@@ -276,7 +273,7 @@ async def ask_more(
     session.add(
         ApplicationMessage(
             application_id=application.id,
-            at=_utc(now),
+            at=as_utc(now),
             author_id=officer.id,
             kind="question",
             text=question,
@@ -311,11 +308,11 @@ async def answer(session: AsyncSession, worker: Person, text: str, now: datetime
     if application is None:
         deny(session, worker, Action.ANSWER_QUESTION, "not_asked", "person", worker.id)
     application.status = ApplicationStatus.SUBMITTED
-    application.updated_at = _utc(now)
+    application.updated_at = as_utc(now)
     session.add(
         ApplicationMessage(
             application_id=application.id,
-            at=_utc(now),
+            at=as_utc(now),
             author_id=worker.id,
             kind="answer",
             text=text,
@@ -350,7 +347,7 @@ async def reroute(
     previous = application.routed_unit_id
     application.routed_unit_id = unit.id
     application.routing_reason = REROUTED
-    application.updated_at = _utc(now)
+    application.updated_at = as_utc(now)
     audit.record(
         session,
         "application.rerouted",
@@ -380,7 +377,7 @@ async def reverse(
     application.status = ApplicationStatus.SUBMITTED
     application.decided_at = application.decided_by = application.decision_code = None
     application.status_reason = None
-    application.updated_at = _utc(now)
+    application.updated_at = as_utc(now)
     audit.record(
         session,
         "application.reversed",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -16,7 +15,7 @@ from aiogram.types import Message
 from aiogram.utils.backoff import BackoffConfig
 
 from bot import polling
-from bot.local_session import LocalSession
+from bot.local_session import LocalSession, answered
 from bot.polling import Poller
 
 
@@ -57,8 +56,7 @@ class Telegram(LocalSession):
         self.queue = [u for u in self.queue if u["update_id"] >= offset]
         if not self.queue and method.timeout:
             await asyncio.sleep(0.02)  # a long poll, shortened
-        content = json.dumps({"ok": True, "result": self.queue[: method.limit or 100]})
-        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
+        return answered(self, bot, method, self.queue[: method.limit or 100])
 
 
 class Handled(list[str]):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 import secrets
 import time
@@ -60,6 +59,7 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile
 
+from bot.local_session import answered
 from bot.textmenu import Menu, lines, menu_of
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.chats import ZaloChats
@@ -178,8 +178,7 @@ class ZaloSession(BaseSession):
             result = await self._request(method)
         except ZaloError as exc:
             raise aiogram_error(method, exc) from None
-        content = json.dumps({"ok": True, "result": result}, default=str)
-        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
+        return answered(self, bot, method, result)
 
     async def stream_content(
         self,
