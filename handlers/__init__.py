@@ -21,11 +21,13 @@ from handlers import (
     start,
     steering,
 )
+from handlers.routing import IndexedRouter
 
 
 def build_router() -> Router:
     """A fresh tree of routers (one per Dispatcher), with every router-level filter kept."""
-    root = Router(name="root")
+    # The root offers each update only to the routers that can take it (handlers/routing.py).
+    root = IndexedRouter(name="root")
     # Private chats only: union membership is sensitive, and a group is no place for a form.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)

@@ -29,6 +29,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common import LABEL_MAX, button, esc, keyboard, main_menu, translations
+from handlers.routing import StateGate
 from models import Person
 from services import validation
 from services.forms.engine import (
@@ -461,7 +462,7 @@ class FormRunner:
         await self.ask(turn, ctx, step, reason=ctx.t(key))
 
 
-class _InForm(Filter):
+class _InForm(Filter, StateGate):
     """Matches updates whose conversation is at one of the runner's steps."""
 
     def __init__(self, runner: FormRunner) -> None:
@@ -469,6 +470,10 @@ class _InForm(Filter):
 
     async def __call__(self, _event: object, raw_state: str | None = None) -> bool:
         return self.runner.in_form(raw_state)
+
+    def gate_states(self) -> frozenset[str]:
+        form = self.runner.form
+        return frozenset(form.state(step.name) for step in form.steps)
 
 
 def build_cancel_router(runners: list[FormRunner]) -> Router:
