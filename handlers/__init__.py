@@ -21,7 +21,7 @@ from handlers import (
     start,
     steering,
 )
-from handlers.routing import IndexedRouter
+from handlers.routing import IndexedRouter, run_magic_filters_inline
 
 
 def build_router() -> Router:
@@ -64,4 +64,5 @@ def build_router() -> Router:
         join.build_router(),
         fallback.build_router(),
     )
+    run_magic_filters_inline(root)
     return root

@@ -194,3 +194,29 @@ async def test_the_roots_own_filter_still_applies() -> None:
     ).as_(BOT)
     result = await root.propagate_event("message", group, bot=BOT, raw_state=None)
     assert result is UNHANDLED
+
+
+def test_no_filter_or_handler_of_the_tree_runs_in_a_thread() -> None:
+    """aiogram sends synchronous callables (magic filters resolve to one) to a thread."""
+    root = build_router()
+    # An observer's own `_handler` only carries its router-level filters: never called.
+    callables = [
+        callable_object
+        for router in _walk(root)
+        for observer in router.observers.values()
+        for callable_object in (
+            *observer.handlers,
+            *(f for h in (observer._handler, *observer.handlers) for f in h.filters or ()),
+        )
+    ]
+    assert len(callables) > 100
+    assert [c.callback for c in callables if not c.awaitable] == []
+
+
+async def test_magic_filters_awaited_in_place_still_filter() -> None:
+    root = build_router()
+    private, group = message("/start"), message("/start")
+    group = group.model_copy(update={"chat": Chat(id=-5, type="group")})
+    root_filter = root.message._handler
+    assert (await root_filter.check(private, bot=BOT))[0] is True
+    assert (await root_filter.check(group, bot=BOT))[0] is False
