@@ -14,10 +14,8 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import (
-    CallbackQuery,
     Chat,
     Contact,
-    Message,
     PhotoSize,
     ReplyKeyboardMarkup,
     Sticker,
@@ -30,6 +28,7 @@ from bot.local_session import BOT_ID, LocalSession, SentMessage
 # Telegram's update ids only grow; so do ours, across simulators and across console runs,
 # or the de-duplication would rightly drop a later run's updates as already handled.
 _UPDATE_IDS = itertools.count(time.time_ns() // 1000)
+_BOT_USER = User(id=BOT_ID, is_bot=True, first_name="bot")
 
 
 class Simulator:
@@ -75,16 +74,16 @@ class SimUser:
 
     @property
     def chat(self) -> Chat:
-        return Chat(id=self.user.id, type="private", first_name=self.user.first_name)
+        return Chat(**self._chat())
 
-    def _message(self, **content: Any) -> Message:
-        return Message(
-            message_id=next(self.sim._message_ids),
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=self.user,
-            **content,
-        )
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.user.id, "type": "private", "first_name": self.user.first_name}
+
+    def _update(self, **content: Any) -> Update:
+        """An update as the Bot API's JSON gives it, parsed once with the bot mounted, as
+        polling does (the Dispatcher would otherwise copy an unmounted update through JSON)."""
+        data = {"update_id": self.sim.next_update_id(), **content}
+        return Update.model_validate(data, context={"bot": self.sim.bot})
 
     async def _deliver(self, update: Update) -> list[SentMessage]:
         before = len(self.sim.session.sent)
@@ -104,7 +103,14 @@ class SimUser:
         self.inbox.append(message)
 
     def message_update(self, **content: Any) -> Update:
-        return Update(update_id=self.sim.next_update_id(), message=self._message(**content))
+        message = {
+            "message_id": next(self.sim._message_ids),
+            "date": datetime.now(UTC),
+            "chat": self._chat(),
+            "from": self.user,
+            **content,
+        }
+        return self._update(message=message)
 
     async def send(self, text: str) -> list[SentMessage]:
         return await self._deliver(self.message_update(text=text))
@@ -142,21 +148,21 @@ class SimUser:
         return next((m for m in reversed(self.inbox) if m.inline_buttons), None)
 
     def callback_update(self, message: SentMessage, data: str) -> Update:
-        origin = Message(
-            message_id=message.message_id,
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=User(id=BOT_ID, is_bot=True, first_name="bot"),
-            text=message.text,
-        )
-        query = CallbackQuery(
-            id=str(self.sim.next_update_id()),
-            from_user=self.user,
-            chat_instance="ci",
-            data=data,
-            message=origin,
-        )
-        return Update(update_id=self.sim.next_update_id(), callback_query=query)
+        origin = {
+            "message_id": message.message_id,
+            "date": datetime.now(UTC),
+            "chat": self._chat(),
+            "from": _BOT_USER,
+            "text": message.text,
+        }
+        query = {
+            "id": str(self.sim.next_update_id()),
+            "from": self.user,
+            "chat_instance": "ci",
+            "data": data,
+            "message": origin,
+        }
+        return self._update(callback_query=query)
 
     async def click(self, label: str, message: SentMessage | None = None) -> list[SentMessage]:
         """Press the inline button whose text contains `label` (on the newest message having it)."""
