@@ -94,23 +94,23 @@ class LocalSession(BaseSession):
 
     def _result(self, method: TelegramMethod[Any]) -> Any:
         name = type(method).__name__
-        params = method.model_dump(exclude_none=False)
+        params: Any = method  # read by attribute: a full dump of every request costs more
         if name == "GetMe":
             return BOT_USER
         if name == "SendMessage":
-            return self._message(params["chat_id"], params["text"], method.reply_markup)  # type: ignore[attr-defined]
+            return self._message(params.chat_id, params.text, params.reply_markup)
         if name == "EditMessageText":
             return self._message(
-                params["chat_id"],
-                params["text"],
-                method.reply_markup,  # type: ignore[attr-defined]
-                message_id=params["message_id"],
+                params.chat_id,
+                params.text,
+                params.reply_markup,
+                message_id=params.message_id,
                 edited=True,
             )
         if name in ("SendPhoto", "SendDocument"):
-            return self._message(params["chat_id"], params.get("caption") or "", None)
+            return self._message(params.chat_id, params.caption or "", None)
         if name == "AnswerCallbackQuery":
-            self.callback_answers.append(params)
+            self.callback_answers.append(method.model_dump(exclude_none=False))
         if name == "GetUpdates":
             return []
         return True
