@@ -163,7 +163,7 @@ def defer_upsert(
     pending[key] = (table, row, tuple(index_elements), tuple(update_columns))
 
 
-_OUTBOX = "doanvien_outbox_rows"
+_OUTBOX = "doanvien_outbox_rows"  # forgotten on rollback, as every `doanvien_*` entry
 
 
 def defer_outbox_rows(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:

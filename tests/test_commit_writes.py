@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage import DatabaseStorage
 from models import FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate
+from models.commit_writes import OUTBOX
 from models.db import (
     create_engine,
     create_session_factory,
@@ -150,22 +151,31 @@ async def write_old(session: AsyncSession, prefix: str, outbox_rows: list[dict[s
         await session.execute(old_outbox_statement(name), {**row, "key": f"{prefix}:{row['key']}"})
 
 
+async def write_both(
+    factory: async_sessionmaker[AsyncSession], outbox_rows: list[dict[str, Any]]
+) -> None:
+    """The rows under `new:` by the single statement, under `old:` by the ones it replaced."""
+    async with factory() as session:
+        queue(session, "new", outbox_rows)
+        await session.commit()
+    async with factory.begin() as session:
+        await write_old(session, "old", outbox_rows)
+
+
+async def assert_same(factory: async_sessionmaker[AsyncSession], names: list[str]) -> None:
+    """The `new:` and `old:` outbox rows are stored alike and read back alike."""
+    async with factory() as session:
+        for name in names:
+            new, old = f"new:{name}", f"old:{name}"
+            assert await raw(session, "outbox", new) == await raw(session, "outbox", old), name
+            assert await orm(session, new) == await orm(session, old), name
+
+
 async def raw(session: AsyncSession, table: str, key: str) -> list[Any]:
     """A row as the database holds it: SQLite's stored text, PostgreSQL's text output."""
     cast = "" if dialect_name(session) == "sqlite" else "::text"
     columns = {
-        "outbox": [
-            "channel",
-            "chat_id",
-            "method",
-            "payload",
-            "status",
-            "attempts",
-            "created_at",
-            "next_attempt_at",
-            "sent_at",
-            "error",
-        ],
+        "outbox": [*OUTBOX.columns[1:], "error"],
         "fsm_records": ["state", "data", "updated_at"],
     }[table]
     listed = ", ".join(f"{c}{cast}" for c in columns)
@@ -268,19 +278,9 @@ async def test_stored_as_the_separate_upserts_stored_them(
         outbox_row("local", created_at=MOMENT.astimezone(timezone(timedelta(hours=7)))),
         outbox_row("empty", payload={}),
     ]
+    await write_both(factory, rows)
+    await assert_same(factory, [row["key"] for row in rows])
     async with factory() as session:
-        queue(session, "new", rows)
-        await session.commit()
-    async with factory.begin() as session:
-        await write_old(session, "old", rows)
-
-    async with factory() as session:
-        for row in rows:
-            name = row["key"]
-            assert await raw(session, "outbox", f"new:{name}") == await raw(
-                session, "outbox", f"old:{name}"
-            ), name
-            assert await orm(session, f"new:{name}") == await orm(session, f"old:{name}"), name
         for n in (1, 2):
             assert await raw(session, "fsm_records", f"new:fsm:{n}") == await raw(
                 session, "fsm_records", f"old:fsm:{n}"
@@ -311,22 +311,14 @@ async def test_a_mark_without_its_moment_takes_the_default(
 
 async def test_marks_flip_only_pending_rows(factory: async_sessionmaker[AsyncSession]) -> None:
     first = [outbox_row(k) for k in ("pending", "retried", "failed", "sent", "again")]
-    async with factory() as session:
-        queue(session, "new", first)
-        await session.commit()
-    async with factory.begin() as session:
-        await write_old(session, "old", first)
+    await write_both(factory, first)
     async with factory.begin() as session:
         for prefix in ("new", "old"):
             retried = Outgoing(f"{prefix}:retried", "42", "sendMessage", PAYLOAD, 0, MOMENT)
             await outbox.mark_retry(session, retried, MOMENT, "server_error")
             failed = Outgoing(f"{prefix}:failed", "42", "sendMessage", PAYLOAD, 0, MOMENT)
             await outbox.mark_failed(session, failed, "bad_request")
-    async with factory() as session:  # "sent" is marked once before
-        queue(session, "new", [outbox_row("sent", OutboxStatus.SENT)])
-        await session.commit()
-    async with factory.begin() as session:
-        await write_old(session, "old", [outbox_row("sent", OutboxStatus.SENT)])
+    await write_both(factory, [outbox_row("sent", OutboxStatus.SENT)])  # marked once before
 
     later = MOMENT + timedelta(minutes=5)
     marks = [
@@ -335,16 +327,12 @@ async def test_marks_flip_only_pending_rows(factory: async_sessionmaker[AsyncSes
     ]
     # A pending row given again as pending, and a new row with a mark of its own after it.
     marks += [outbox_row("again"), outbox_row("fresh"), outbox_row("fresh", OutboxStatus.SENT)]
-    async with factory() as session:
-        queue(session, "new", marks)
-        await session.commit()
-    async with factory.begin() as session:
-        await write_old(session, "old", marks)
+    await write_both(factory, marks)
 
+    await assert_same(
+        factory, ["pending", "retried", "failed", "sent", "unknown", "again", "fresh"]
+    )
     async with factory() as session:
-        for name in ("pending", "retried", "failed", "sent", "unknown", "again", "fresh"):
-            new, old = await orm(session, f"new:{name}"), await orm(session, f"old:{name}")
-            assert new == old, name
         assert (await orm(session, "new:pending"))["status"] == OutboxStatus.SENT
         retried = await orm(session, "new:retried")
         assert (retried["status"], retried["attempts"], retried["error"]) == ("sent", 2, None)

@@ -38,18 +38,8 @@ def _insert(table: str, part: str, columns: Sequence[str], conflict: str) -> str
     return f"INSERT INTO {table} ({names}) {_rows(part, columns)} {conflict};"
 
 
-OUTBOX = (
-    "key",
-    "channel",
-    "chat_id",
-    "method",
-    "payload",
-    "status",
-    "attempts",
-    "created_at",
-    "next_attempt_at",
-    "sent_at",
-)
+OUTBOX = ("key", "channel", "chat_id", "method", "payload", "status", "attempts", "created_at",
+          "next_attempt_at", "sent_at")
 SQLITE_UP = (
     "CREATE VIEW commit_writes AS SELECT CAST(NULL AS TEXT) AS batch WHERE 0",
     "CREATE TRIGGER commit_writes_insert INSTEAD OF INSERT ON commit_writes BEGIN "
