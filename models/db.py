@@ -24,6 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
+from models.commit_writes import OUTBOX, Batch, part_of
 from models.inline_sqlite import InlineConnection
 
 # The session of the update being handled, so the FSM storage writes inside the same transaction.
@@ -142,7 +143,8 @@ def upsert_statement(
 # SQLite has one writer at a time, and a transaction holds the write lock from its first write
 # to its commit. Writes that every update makes (conversation state, the processed update id)
 # are therefore queued on the session and issued just before the commit, so the lock is held
-# for milliseconds instead of for the whole update, Telegram round trips included.
+# for milliseconds instead of for the whole update, Telegram round trips included. The marks,
+# states and outbox rows go in one statement (models/commit_writes.py).
 
 _PENDING = "doanvien_pending_upserts"
 
@@ -159,6 +161,16 @@ def defer_upsert(
     pending: dict[object, tuple[Table, dict[str, Any], tuple[str, ...], tuple[str, ...]]]
     pending = session.sync_session.info.setdefault(_PENDING, {})
     pending[key] = (table, row, tuple(index_elements), tuple(update_columns))
+
+
+_OUTBOX = "doanvien_outbox_rows"  # forgotten on rollback, as every `doanvien_*` entry
+
+
+def defer_outbox_rows(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:
+    """Queue outbox rows for the next commit: a new row is added; a row given again as sent
+    marks the pending row sent (models/commit_writes.py)."""
+    queued: list[dict[str, Any]] = session.sync_session.info.setdefault(_OUTBOX, [])
+    queued.extend(rows)
 
 
 # ---- one writer at a time, waiting in asyncio rather than in SQLite -----------------------------
@@ -214,15 +226,25 @@ def _after_transaction(session: Session, transaction: SessionTransaction) -> Non
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if not pending:
+    outbox = session.info.pop(_OUTBOX, None)
+    if not pending and not outbox:
         return
     # The connection first, then SQLite's write lock: waiting for a pooled connection while
     # holding the lock would deadlock against the writer that holds the last connection.
     connection = session.connection()
     _take_write_lock(session)
-    name = session.get_bind().dialect.name
-    for table, row, index_elements, update_columns in pending.values():
-        connection.execute(upsert_statement(name, table, index_elements, update_columns), row)
+    batch = Batch()
+    for table, row, index_elements, update_columns in (pending or {}).values():
+        part = part_of(table, row, index_elements, update_columns)
+        if part is not None:
+            batch.add(part, [row])
+        else:  # a table the batch does not know: its own statement
+            statement = upsert_statement(
+                connection.dialect.name, table, index_elements, update_columns
+            )
+            connection.execute(statement, row)
+    batch.add(OUTBOX, outbox or [])
+    batch.write(connection)
 
 
 @event.listens_for(Session, "after_rollback")

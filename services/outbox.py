@@ -11,17 +11,14 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, event, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from models import OutboxMessage, OutboxStatus, Person
 from models.base import as_utc
-from models.db import dialect_name, upsert_statement
+from models.db import defer_outbox_rows, dialect_name, upsert_statement
 
 _TABLE: Table = OutboxMessage.__table__  # type: ignore[assignment]
 
@@ -74,29 +71,6 @@ def address(channel: str, chat_id: int | str) -> int:
     return int(chat_id)
 
 
-@cache
-def _write_statement(dialect: str) -> Any:
-    """New rows are inserted; a row given again as sent is marked sent; nothing else changes.
-    One statement, so a commit writes an update's replies and earlier sent marks at once."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE)
-    sent = statement.excluded.status == OutboxStatus.SENT
-    return statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "status": statement.excluded.status,
-            "sent_at": statement.excluded.sent_at,
-            "attempts": _TABLE.c.attempts + 1,
-            "error": None,
-        },
-        where=sent & (_TABLE.c.status == OutboxStatus.PENDING),
-    )
-
-
-# Rows for the session's next commit; models/db.py forgets `doanvien_*` entries on rollback.
-_AT_COMMIT = "doanvien_outbox_rows"
-
-
 def enqueue_at_commit(
     session: AsyncSession,
     channel: str,
@@ -106,24 +80,16 @@ def enqueue_at_commit(
     key: str,
 ) -> None:
     """Queue a message to be written by the session's next commit (nothing if rolled back)."""
-    rows: list[dict[str, Any]] = session.sync_session.info.setdefault(_AT_COMMIT, [])
-    rows.append(_row(channel, chat_id, method, payload, key))
+    defer_outbox_rows(session, [_row(channel, chat_id, method, payload, key)])
 
 
 def mark_sent_at_commit(
     session: AsyncSession, channel: str, sent: Sequence[Outgoing], now: datetime
 ) -> None:
     """Queue marks for rows delivered, to be written by the session's next commit."""
-    rows: list[dict[str, Any]] = session.sync_session.info.setdefault(_AT_COMMIT, [])
-    rows.extend(_row(channel, r.chat_id, r.method, r.payload, r.key, now) for r in sent)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_at_commit(session: Session) -> None:
-    # After models/db.py's own queued writes (registered first), under the same write lock.
-    rows = session.info.pop(_AT_COMMIT, None)
-    if rows:
-        session.execute(_write_statement(session.get_bind().dialect.name), rows)
+    defer_outbox_rows(
+        session, [_row(channel, r.chat_id, r.method, r.payload, r.key, now) for r in sent]
+    )
 
 
 async def enqueue(
