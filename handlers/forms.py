@@ -65,6 +65,9 @@ class Turn:
     roles: frozenset[str]
     now: datetime
     settings: Any  # bot.settings.Settings; handlers do not import bot/
+    # False when the update found the person without a pending application (PersonMiddleware):
+    # the join journey then need not look one up.
+    may_have_pending: bool = True
 
     @property
     def card_key(self) -> bytes:
@@ -84,6 +87,7 @@ class Turn:
             data.get("roles", frozenset()),
             clock(),
             data["settings"],
+            data.get("pending_application", True),
         )
 
     async def say(self, text: str, markup: Any = None) -> None:

@@ -70,7 +70,9 @@ async def start_join(
     lead_ref: str | None = None,
 ) -> None:
     """Begin (or offer to resume) the join journey; shows a pending application instead."""
-    pending = await pending_application(turn.session, turn.person.id)
+    pending = (
+        await pending_application(turn.session, turn.person.id) if turn.may_have_pending else None
+    )
     if pending is not None:
         await _finish(turn, await FORM.load(turn), pending)
         return
