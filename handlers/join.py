@@ -16,7 +16,7 @@ from handlers.founding import send_founding_alert
 from models import Application, Enterprise
 from services.applications import Submitted, pending_application
 from services.forms.engine import Ctx
-from services.forms.join import JOIN, start_draft
+from services.forms.join import JOIN, remember_enterprise, start_draft
 
 
 class ResumeCb(CallbackData, prefix="jr"):
@@ -84,14 +84,15 @@ async def start_join(
             ctx.draft["source"] = source or ctx.draft.get("source")
             ctx.draft["lead_ref"] = lead_ref or ctx.draft.get("lead_ref")
             ctx.meta["preset"] = True
+            remember_enterprise(ctx.meta, enterprise)
             await turn.state.set_data(ctx.data)
         await offer_resume(turn)
         return
+    meta: dict[str, Any] = {"preset": enterprise is not None}
     if enterprise is not None:
         await turn.say(turn.i18n.get("join-for-enterprise", name=esc(enterprise.name)))
-    await FORM.start(
-        turn, start_draft(enterprise, source, lead_ref), meta={"preset": enterprise is not None}
-    )
+        remember_enterprise(meta, enterprise)
+    await FORM.start(turn, start_draft(enterprise, source, lead_ref), meta=meta)
 
 
 async def cmd_join(message: Message, **data: Any) -> None:

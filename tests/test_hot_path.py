@@ -24,6 +24,7 @@ from models.base import utcnow
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade_async
 from services.people import Arrival, identify
+from services.search import cached_vocabulary
 from tests.conftest import World, t
 from tests.journeys import ANSWERS, reach
 from tests.test_access import Role, give_role
@@ -130,6 +131,50 @@ async def test_a_first_contact_writes_the_person_in_one_statement(world: World) 
     assert user.last.text is not None
     # The arrival read (mark, state, person, whether the chat is linked), then the new person.
     assert seen == ["SELECT processed_updates", "INSERT people"], seen
+
+
+ARRIVAL = "SELECT processed_updates"  # the mark, the state, the person: one statement
+
+
+async def test_each_step_of_the_join_journey_runs_few_statements(world: World) -> None:
+    async with world.session_factory() as session:
+        await cached_vocabulary(session)  # read once per process, before its first search
+    user = world.sim.user(812)
+    steps = [
+        ("start", lambda: user.send("/start")),
+        ("join", lambda: user.click(t("menu-join"))),
+        ("consent", lambda: user.click(t("join-consent-agree"))),
+        *(
+            (step, lambda step=step: user.send(ANSWERS[step]))
+            for step in ("full_name", "birth_date")
+        ),
+        ("gender", lambda: user.click(t("gender-female"))),
+        *((step, lambda step=step: user.send(ANSWERS[step])) for step in ("phone", "citizen_id")),
+        ("workplace", lambda: user.send(ANSWERS["workplace"])),
+        ("pick", lambda: user.click("Công ty TNHH May Lai Châu")),
+        ("job", lambda: user.send(ANSWERS["job"])),
+        ("submit", lambda: user.click(t("join-submit"))),
+    ]
+    seen = {}
+    for name, action in steps:
+        with own_statements(world) as own:
+            await action()
+        seen[name] = own
+    assert t("join-submitted", reference="DV", unit="")[:20] in user.last.text
+    quiet = {name: [ARRIVAL] for name, _ in steps}
+    assert seen == {
+        **quiet,
+        "start": [ARRIVAL, "INSERT people"],
+        "workplace": [ARRIVAL, "SELECT enterprises"],
+        "pick": [ARRIVAL, "SELECT enterprises"],  # the one picked still exists
+        "submit": [
+            ARRIVAL,
+            "SELECT applications",  # their own pending one, others' with the same phone or ID
+            "SELECT enterprises",  # with its CĐCS
+            "INSERT applications",  # with its reference
+            "INSERT audit_events",
+        ],
+    }
 
 
 async def two_first_contacts_at_once(factory: Any) -> tuple[int, int, int]:
