@@ -170,9 +170,10 @@ def _insert_numbered(dialect: str) -> ExecutableReturnsRows:
             .where(_SQLITE_SEQUENCE.c.name == Application.__tablename__)
             .scalar_subquery()
         )
-        present = func.coalesce(func.max(columns.id), 0)
-        taken = func.max(func.coalesce(issued, 0), present) + 1
-        ids = select(taken.label("id")).select_from(Application.__table__).subquery("next_id")
+        # A max() of its own, which SQLite answers from the end of the index.
+        present = select(func.max(columns.id)).scalar_subquery()
+        taken = func.max(func.coalesce(issued, 0), func.coalesce(present, 0)) + 1
+        ids = select(taken.label("id")).subquery("next_id")
         reference = func.printf("DV-%d-%06d", year, ids.c.id)
     values = [bindparam(name, type_=columns[name].type) for name in _FILLED]
     numbered = insert(Application).from_select(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, literal, select
+from sqlalchemy import Row, bindparam, exists, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,8 @@ _PENDING = (
     exists()
     .where(
         Application.person_id == Person.id,
-        Application.status.in_(sorted(ApplicationStatus.PENDING)),
+        # Not IN (...): an expanding parameter would render the statement again every update.
+        or_(*(Application.status == status for status in sorted(ApplicationStatus.PENDING))),
     )
     .label("pending")
 )
