@@ -62,8 +62,11 @@ def statements(world: World) -> Iterator[list[str]]:
         yield seen
 
 
-# Written at the commit for every update (models/db.py, bot/outbox.py), counted elsewhere.
-COMMIT_TIME = re.compile(r"^(INSERT INTO|UPDATE|WITH) .*\b(processed_updates|fsm_records|outbox)\b")
+# Written at the commit for every update (models/db.py, bot/outbox.py), counted elsewhere
+# (commit_writes: the one statement they become on the branch "write").
+COMMIT_TIME = re.compile(
+    r"^(INSERT INTO|UPDATE|WITH) .*\b(processed_updates|fsm_records|outbox|commit_writes)\b"
+)
 
 
 @contextmanager
