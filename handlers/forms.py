@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -66,6 +67,9 @@ class Turn:
     roles: frozenset[str]
     now: datetime
     settings: Any  # bot.settings.Settings; handlers do not import bot/
+    # False when the update found the person without a pending application (PersonMiddleware):
+    # the join journey then need not look one up.
+    may_have_pending: bool = True
 
     @property
     def card_key(self) -> bytes:
@@ -85,6 +89,7 @@ class Turn:
             data.get("roles", frozenset()),
             clock(),
             data["settings"],
+            data.get("pending_application", True),
         )
 
     async def say(self, text: str, markup: Any = None) -> None:
@@ -96,6 +101,15 @@ class Turn:
 
 Finish = Callable[[Turn, Ctx, Any], Awaitable[None]]
 Cancelled = Callable[[Turn, Ctx], Awaitable[None]]
+
+
+@lru_cache(maxsize=4096)
+def _form_button(
+    label: str, form: str, step: str, menu: int, action: str, index: int
+) -> InlineKeyboardButton:
+    """A form's button, made once for each label and data: every worker's conversation numbers
+    its questions alike, so the same buttons come back (nothing changes a button once made)."""
+    return button(label, FormCb(form=form, step=step, menu=menu, action=action, index=index))
 
 
 def _choices(raw: list[list[Any]] | None) -> list[Choice]:
@@ -216,8 +230,7 @@ class FormRunner:
         return int(meta["menu"])
 
     def _button(self, label: str, step: Step, menu: int, action: str, index: int = 0) -> Any:
-        data = FormCb(form=self.form.name, step=step.name, menu=menu, action=action, index=index)
-        return button(label[:LABEL_MAX], data)
+        return _form_button(label[:LABEL_MAX], self.form.name, step.name, menu, action, index)
 
     def _choice_rows(
         self, step: Step, choices: list[Choice], found: int, alone: set[Any], menu: int

@@ -16,7 +16,7 @@ from handlers.founding import send_founding_alert
 from models import Application, Enterprise
 from services.applications import Submitted, pending_application
 from services.forms.engine import Ctx
-from services.forms.join import JOIN, start_draft
+from services.forms.join import JOIN, remember_enterprise, start_draft
 
 
 class ResumeCb(CallbackData, prefix="jr"):
@@ -70,7 +70,9 @@ async def start_join(
     lead_ref: str | None = None,
 ) -> None:
     """Begin (or offer to resume) the join journey; shows a pending application instead."""
-    pending = await pending_application(turn.session, turn.person.id)
+    pending = (
+        await pending_application(turn.session, turn.person.id) if turn.may_have_pending else None
+    )
     if pending is not None:
         await _finish(turn, await FORM.load(turn), pending)
         return
@@ -82,14 +84,15 @@ async def start_join(
             ctx.draft["source"] = source or ctx.draft.get("source")
             ctx.draft["lead_ref"] = lead_ref or ctx.draft.get("lead_ref")
             ctx.meta["preset"] = True
+            remember_enterprise(ctx.meta, enterprise)
             await turn.state.set_data(ctx.data)
         await offer_resume(turn)
         return
+    meta: dict[str, Any] = {"preset": enterprise is not None}
     if enterprise is not None:
         await turn.say(turn.i18n.get("join-for-enterprise", name=esc(enterprise.name)))
-    await FORM.start(
-        turn, start_draft(enterprise, source, lead_ref), meta={"preset": enterprise is not None}
-    )
+        remember_enterprise(meta, enterprise)
+    await FORM.start(turn, start_draft(enterprise, source, lead_ref), meta=meta)
 
 
 async def cmd_join(message: Message, **data: Any) -> None:

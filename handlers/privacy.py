@@ -161,8 +161,8 @@ async def cmd_link(message: Message, command: CommandObject, **data: Any) -> Non
         return
     # The menu of the record this chat now belongs to, with its roles.
     person = turn.person
-    _, roles, member = await identify(turn.session, person.channel, person.chat_id, person.language)
-    await turn.say(i18n.get("link-done"), main_menu(i18n, roles, member))
+    found = await identify(turn.session, person.channel, person.chat_id, person.language)
+    await turn.say(i18n.get("link-done"), main_menu(i18n, found.roles, found.member))
 
 
 def build_router() -> Router:

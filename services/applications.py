@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from models import (
     Application,
@@ -21,10 +37,10 @@ from models import (
     Transfer,
     TransferStatus,
 )
+from models.db import dialect_name
 from services import audit
 from services.founding import FoundingAlertDue, alert_if_due
-from services.register import enterprise_by_id
-from services.routing import Route, route_application
+from services.routing import Route, enterprise_and_union, route_application
 
 # Bumped whenever the consent text changes, so each application records what was agreed to.
 CONSENT_VERSION = "2026-01"
@@ -103,6 +119,69 @@ def format_reference(application_id: int, year: int) -> str:
     return f"DV-{year}-{application_id:06d}"
 
 
+# An application is inserted with its reference in one statement: the id is taken as the
+# database would take it, never one issued before (even after deletions), and the reference
+# written from it as `format_reference` writes it. PostgreSQL: the id's sequence. SQLite:
+# AUTOINCREMENT's rule, one above the largest id ever issued (sqlite_sequence) or present;
+# its one writer at a time makes the read and the insert one step.
+_SQLITE_SEQUENCE = table("sqlite_sequence", column("name", String), column("seq", Integer))
+_FILLED = (
+    "person_id",
+    "status",
+    "full_name",
+    "birth_date",
+    "gender",
+    "phone",
+    "citizen_id",
+    "enterprise_id",
+    "employer_name",
+    "employer_ward_id",
+    "job",
+    "consent_version",
+    "consent_at",
+    "routed_unit_id",
+    "routing_reason",
+    "duplicate_of",
+    "source",
+    "credited_lead_id",
+    "credited_person_id",
+    "created_at",
+    "updated_at",
+)
+
+
+@cache
+def _insert_numbered(dialect: str) -> ExecutableReturnsRows:
+    """The INSERT of an application and its reference (built once per dialect), to run with
+    the row's values and the `year` as parameters; returns the new application."""
+    columns = Application.__table__.c
+    year = bindparam("year", type_=Integer)
+    taken: ColumnElement[int]
+    reference: ColumnElement[str]
+    if dialect == "postgresql":
+        taken = func.nextval(func.pg_get_serial_sequence(Application.__tablename__, "id"))
+        ids = select(taken.label("id")).subquery("next_id")
+        digits = cast(ids.c.id, String)
+        number = func.lpad(digits, func.greatest(6, func.length(digits)), "0")
+        reference = func.concat("DV-", year, "-", number)
+    else:
+        issued = (
+            select(_SQLITE_SEQUENCE.c.seq)
+            .where(_SQLITE_SEQUENCE.c.name == Application.__tablename__)
+            .scalar_subquery()
+        )
+        # A max() of its own, which SQLite answers from the end of the index.
+        present = select(func.max(columns.id)).scalar_subquery()
+        taken = func.max(func.coalesce(issued, 0), func.coalesce(present, 0)) + 1
+        ids = select(taken.label("id")).subquery("next_id")
+        reference = func.printf("DV-%d-%06d", year, ids.c.id)
+    values = [bindparam(name, type_=columns[name].type) for name in _FILLED]
+    numbered = insert(Application).from_select(
+        ["id", "reference", *_FILLED], select(ids.c.id, reference, *values)
+    )
+    return select(Application).from_statement(numbered.returning(*columns))
+
+
 async def pending_application(session: AsyncSession, person_id: int) -> Application | None:
     return await session.scalar(
         select(Application)
@@ -134,22 +213,26 @@ async def latest_application(session: AsyncSession, person_id: int) -> Applicati
     )
 
 
-async def _pending_duplicates(
+async def _pending_of(
     session: AsyncSession, person_id: int, phone: str | None, citizen_id: str | None
-) -> list[str]:
-    matches = [Application.phone == phone] if phone else []
+) -> tuple[Application | None, list[str]]:
+    """In one statement: the person's own pending application (the latest), and the
+    references of other people's pending applications with the same phone or citizen ID."""
+    matches = [Application.person_id == person_id]
+    if phone:
+        matches.append(Application.phone == phone)
     if citizen_id:
         matches.append(Application.citizen_id == citizen_id)
-    if not matches:
-        return []
-    rows = await session.scalars(
-        select(Application.reference).where(
-            Application.status.in_(ApplicationStatus.PENDING),
-            Application.person_id != person_id,
-            or_(*matches),
+    rows = list(
+        await session.scalars(
+            select(Application)
+            .where(Application.status.in_(ApplicationStatus.PENDING), or_(*matches))
+            .order_by(Application.id)
         )
     )
-    return [ref for ref in rows if ref]
+    mine = [row for row in rows if row.person_id == person_id]
+    others = [row.reference for row in rows if row.person_id not in (None, person_id)]
+    return (mine[-1] if mine else None), [ref for ref in others if ref]
 
 
 async def _credited_lead(
@@ -171,42 +254,42 @@ async def submit_application(
     missing = draft.missing()
     if missing:
         raise IncompleteDraftError(missing)
-    existing = await pending_application(session, person.id)
+    existing, duplicates = await _pending_of(session, person.id, draft.phone, draft.citizen_id)
     if existing is not None:
         raise AlreadyPendingError(existing)
     enterprise: Enterprise | None = None
+    union = None
     if draft.enterprise_id is not None:
-        enterprise = await enterprise_by_id(session, draft.enterprise_id)
-    route = await route_application(session, enterprise, draft.employer_ward_id)
-    duplicates = await _pending_duplicates(session, person.id, draft.phone, draft.citizen_id)
+        enterprise, union = await enterprise_and_union(session, draft.enterprise_id)
+    route = await route_application(session, enterprise, draft.employer_ward_id, union)
     credit = await _credited_lead(session, draft.lead_ref, enterprise)
     assert draft.consent_at is not None and draft.birth_date is not None
-    application = Application(
-        person_id=person.id,
-        status=ApplicationStatus.SUBMITTED,
-        full_name=draft.full_name,
-        birth_date=date.fromisoformat(draft.birth_date),
-        gender=draft.gender,
-        phone=draft.phone,
-        citizen_id=draft.citizen_id,
-        enterprise_id=enterprise.id if enterprise is not None else None,
-        employer_name=None if enterprise is not None else draft.employer_name,
-        employer_ward_id=None if enterprise is not None else draft.employer_ward_id,
-        job=draft.job,
-        consent_version=CONSENT_VERSION,
-        consent_at=datetime.fromisoformat(draft.consent_at),
-        routed_unit_id=route.unit.id,
-        routing_reason=route.reason,
-        duplicate_of=duplicates or None,
-        source=draft.source,
-        credited_lead_id=credit.id if credit is not None else None,
-        credited_person_id=credit.collaborator_id if credit is not None else None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(application)
-    await session.flush()
-    application.reference = format_reference(application.id, now.year)
+    row = {
+        "year": now.year,
+        "person_id": person.id,
+        "status": ApplicationStatus.SUBMITTED,
+        "full_name": draft.full_name,
+        "birth_date": date.fromisoformat(draft.birth_date),
+        "gender": draft.gender,
+        "phone": draft.phone,
+        "citizen_id": draft.citizen_id,
+        "enterprise_id": enterprise.id if enterprise is not None else None,
+        "employer_name": None if enterprise is not None else draft.employer_name,
+        "employer_ward_id": None if enterprise is not None else draft.employer_ward_id,
+        "job": draft.job,
+        "consent_version": CONSENT_VERSION,
+        "consent_at": datetime.fromisoformat(draft.consent_at),
+        "routed_unit_id": route.unit.id,
+        "routing_reason": route.reason,
+        "duplicate_of": duplicates or None,
+        "source": draft.source,
+        "credited_lead_id": credit.id if credit is not None else None,
+        "credited_person_id": credit.collaborator_id if credit is not None else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    inserted = await session.scalars(_insert_numbered(dialect_name(session)), row)
+    application: Application = inserted.one()
     audit.record(
         session,
         "application.submitted",
@@ -219,7 +302,7 @@ async def submit_application(
         credited_lead_id=credit.id if credit is not None else None,
     )
     await session.flush()
-    alert = await alert_if_due(session, enterprise.id) if enterprise is not None else None
+    alert = await alert_if_due(session, enterprise) if enterprise is not None else None
     return Submitted(application, route, duplicates, alert)
 
 

@@ -51,12 +51,15 @@ class FoundingAlertDue:
     recipients: list[Person]
 
 
-async def alert_if_due(session: AsyncSession, enterprise_id: int) -> FoundingAlertDue | None:
-    """After an application: the alert for this enterprise, the first time it reaches the
-    threshold. Exactly once, even when two applications arrive together: the enterprise row is
-    locked (PostgreSQL; SQLite has one writer) and the alert's key is inserted only once."""
+async def alert_if_due(session: AsyncSession, applied: Enterprise) -> FoundingAlertDue | None:
+    """After an application to `applied` (as read for it): the alert for this enterprise, the
+    first time it reaches the threshold. Exactly once, even when two applications arrive
+    together: the enterprise row is locked (PostgreSQL; SQLite has one writer) and the alert's
+    key is inserted only once. An enterprise with a CĐCS has nothing to found."""
+    if applied.grassroots_union_id is not None:
+        return None
     enterprise = await session.scalar(
-        select(Enterprise).where(Enterprise.id == enterprise_id).with_for_update()
+        select(Enterprise).where(Enterprise.id == applied.id).with_for_update()
     )
     if enterprise is None or enterprise.grassroots_union_id is not None:
         return None

@@ -6,6 +6,7 @@ ever stopping it for another process's write lock."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,10 @@ from sqlalchemy import event, select, update
 from bot.outbox import _SentMarks
 from models import OutboxMessage, Person, RoleGrant, inline_sqlite
 from models.base import utcnow
+from models.db import create_engine, create_session_factory
+from models.migrate import upgrade_async
+from services.people import Arrival, identify
+from services.search import cached_vocabulary
 from tests.conftest import World, t
 from tests.journeys import ANSWERS, reach
 from tests.test_access import Role, give_role
@@ -27,24 +32,59 @@ from tests.test_outbox import Line, line_of
 
 
 @contextmanager
+def listening(world: World, statement: Any, commit: Any) -> Iterator[None]:
+    """`statement(sql)` for every SQL statement the engine runs meanwhile, `commit()` for
+    every commit."""
+    target = world.engine.sync_engine
+
+    def before(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        statement(sql)
+
+    def committed(_conn: Any) -> None:
+        commit()
+
+    event.listen(target, "before_cursor_execute", before)
+    event.listen(target, "commit", committed)
+    try:
+        yield
+    finally:
+        event.remove(target, "before_cursor_execute", before)
+        event.remove(target, "commit", committed)
+
+
+@contextmanager
 def statements(world: World) -> Iterator[list[str]]:
     """Every SQL statement the engine runs meanwhile; "COMMIT" for each commit."""
     seen: list[str] = []
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(sql.split(None, 1)[0].upper())
-
-    def commit(_conn: Any) -> None:
-        seen.append("COMMIT")
-
-    target = world.engine.sync_engine
-    event.listen(target, "before_cursor_execute", statement)
-    event.listen(target, "commit", commit)
-    try:
+    with listening(
+        world, lambda sql: seen.append(sql.split(None, 1)[0].upper()), lambda: seen.append("COMMIT")
+    ):
         yield seen
-    finally:
-        event.remove(target, "before_cursor_execute", statement)
-        event.remove(target, "commit", commit)
+
+
+# Written at the commit for every update (models/db.py, bot/outbox.py), counted elsewhere
+# (commit_writes: the one statement they become on the branch "write").
+COMMIT_TIME = re.compile(
+    r"^(INSERT INTO|UPDATE|WITH) .*\b(processed_updates|fsm_records|outbox|commit_writes)\b"
+)
+
+
+@contextmanager
+def own_statements(world: World) -> Iterator[list[str]]:
+    """The statements an update's handlers and services run (each as "VERB table"): those
+    before its first commit, without the writes every update makes at its commit."""
+    seen: list[str] = []
+    commits: list[None] = []
+
+    def statement(sql: str) -> None:
+        flat = " ".join(sql.split())
+        if commits or COMMIT_TIME.match(flat):
+            return
+        table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", flat)
+        seen.append(f"{flat.split(None, 1)[0].upper()} {table.group(1) if table else ''}".strip())
+
+    with listening(world, statement, lambda: commits.append(None)):
+        yield seen
 
 
 @pytest.fixture
@@ -85,6 +125,93 @@ async def test_a_role_revoked_between_two_updates_is_refused_on_the_next(world: 
         await session.execute(update(RoleGrant).values(revoked_at=utcnow()))
     await officer.send("/invite")
     assert officer.last.text == t("access-denied")
+
+
+async def test_a_first_contact_writes_the_person_in_one_statement(world: World) -> None:
+    user = world.sim.user(810)
+    with own_statements(world) as seen:
+        await user.send("/start")
+    assert user.last.text is not None
+    # The arrival read (mark, state, person, whether the chat is linked), then the new person.
+    assert seen == ["SELECT processed_updates", "INSERT people"], seen
+
+
+ARRIVAL = "SELECT processed_updates"  # the mark, the state, the person: one statement
+
+
+async def test_each_step_of_the_join_journey_runs_few_statements(world: World) -> None:
+    async with world.session_factory() as session:
+        await cached_vocabulary(session)  # read once per process, before its first search
+    user = world.sim.user(812)
+    steps = [
+        ("start", lambda: user.send("/start")),
+        ("join", lambda: user.click(t("menu-join"))),
+        ("consent", lambda: user.click(t("join-consent-agree"))),
+        *(
+            (step, lambda step=step: user.send(ANSWERS[step]))
+            for step in ("full_name", "birth_date")
+        ),
+        ("gender", lambda: user.click(t("gender-female"))),
+        *((step, lambda step=step: user.send(ANSWERS[step])) for step in ("phone", "citizen_id")),
+        ("workplace", lambda: user.send(ANSWERS["workplace"])),
+        ("pick", lambda: user.click("Công ty TNHH May Lai Châu")),
+        ("job", lambda: user.send(ANSWERS["job"])),
+        ("submit", lambda: user.click(t("join-submit"))),
+    ]
+    seen = {}
+    for name, action in steps:
+        with own_statements(world) as own:
+            await action()
+        seen[name] = own
+    assert t("join-submitted", reference="DV", unit="")[:20] in user.last.text
+    quiet = {name: [ARRIVAL] for name, _ in steps}
+    assert seen == {
+        **quiet,
+        "start": [ARRIVAL, "INSERT people"],
+        "workplace": [ARRIVAL, "SELECT enterprises"],
+        "pick": [ARRIVAL, "SELECT enterprises"],  # the one picked still exists
+        "submit": [
+            ARRIVAL,
+            "SELECT applications",  # their own pending one, others' with the same phone or ID
+            "SELECT enterprises",  # with its CĐCS
+            "INSERT applications",  # with its reference
+            "INSERT audit_events",
+        ],
+    }
+
+
+async def two_first_contacts_at_once(factory: Any) -> tuple[int, int, int]:
+    """Two updates of one new chat, each having found no person: the second one's insert
+    waits for the first one's commit, finds the row there, and reads it. Returns both ids
+    and the number of people of that chat."""
+    nobody = Arrival(seen=False, conversation=None, identity=None)
+    async with factory() as first, factory() as second:
+        mine = await identify(first, "telegram", 811, "vi", nobody)
+        theirs = asyncio.create_task(identify(second, "telegram", 811, "vi", nobody))
+        await asyncio.sleep(0.1)
+        assert not theirs.done(), "the second insert waits for the first transaction"
+        await first.commit()
+        found = await asyncio.wait_for(theirs, 10)
+        await second.commit()
+    async with factory() as session:
+        count = len(list(await session.scalars(select(Person.id).where(Person.chat_id == "811"))))
+    return mine.person.id, found.person.id, count
+
+
+async def test_two_first_contacts_at_once_make_one_person(world: World) -> None:
+    mine, theirs, count = await two_first_contacts_at_once(world.session_factory)
+    assert mine == theirs and count == 1
+
+
+@pytest.mark.postgres
+async def test_two_first_contacts_at_once_make_one_person_postgres(pg_url: str) -> None:
+    await upgrade_async(pg_url)
+    engine = create_engine(pg_url)
+    try:
+        mine, theirs, count = await two_first_contacts_at_once(create_session_factory(engine))
+    finally:
+        await engine.dispose()
+    assert mine == theirs and count == 1
 
 
 # ---- redelivery ---------------------------------------------------------------------------

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Base, Enterprise
 from models.db import create_engine, create_session_factory
 from models.migrate import upgrade, upgrade_async
-from services.applications import Draft, erase_person, submit_application
+from services.applications import Draft, erase_person, format_reference, submit_application
 from services.demo import load_demo
 from services.people import get_or_create_person
 from tests.conftest import NOW, sqlite_url
@@ -76,18 +76,53 @@ async def test_a_reference_is_not_issued_again_after_an_erasure(
     assert first != second
 
 
-@pytest.mark.postgres
-async def test_a_reference_is_not_issued_again_after_an_erasure_postgres(pg_url: str) -> None:
+@pytest.fixture
+async def pg_factory(pg_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated PostgreSQL database with a little demo data."""
     await upgrade_async(pg_url)
     engine = create_engine(pg_url)
     factory = create_session_factory(engine)
     async with factory.begin() as session:
         await load_demo(session, enterprises=5)
-    try:
-        first, second = await join_erase_join(factory)
-    finally:
-        await engine.dispose()
+    yield factory
+    await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_reference_is_not_issued_again_after_an_erasure_postgres(
+    pg_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = await join_erase_join(pg_factory)
     assert first != second
+
+
+async def reference_past_a_million(factory: async_sessionmaker[AsyncSession], jump: str) -> None:
+    """After `jump` moves the id counter on, a reference still has the application's id."""
+    async with factory.begin() as session:
+        await session.execute(text(jump))
+        enterprise_id = await session.scalar(select(Enterprise.id).limit(1))
+        assert enterprise_id is not None
+        person, _ = await get_or_create_person(session, "telegram", 5006, "vi")
+        application = (
+            await submit_application(session, person, draft(enterprise_id), NOW)
+        ).application
+    assert application.id == 1_234_567
+    assert application.reference == format_reference(application.id, NOW.year) == "DV-2026-1234567"
+
+
+async def test_a_reference_is_the_id_the_database_issued(
+    sqlite_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    jump = "UPDATE sqlite_sequence SET seq = 1234566 WHERE name = 'applications'"
+    await reference_past_a_million(sqlite_factory, jump)
+
+
+@pytest.mark.postgres
+async def test_a_reference_is_the_id_the_database_issued_postgres(
+    pg_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    jump = "SELECT setval(pg_get_serial_sequence('applications', 'id'), 1234566)"
+    await reference_past_a_million(pg_factory, jump)
 
 
 def autoincrement_tables(path: Path) -> set[str]:

@@ -32,13 +32,8 @@ class PersonMiddleware(BaseMiddleware):
         client = (user.language_code or "")[:2]
         language = client if client in SUPPORTED_LOCALES else self.default_language
         arrival: Arrival | None = data.get("arrival")
-        person, roles, member = await identify(
-            data["session"],
-            self.channel,
-            user.id,
-            language,
-            known=arrival.identity if arrival is not None else None,
-        )
+        found = await identify(data["session"], self.channel, user.id, language, arrival)
+        person, roles, member = found.person, found.roles, found.member
         if roles:
             # Colleagues see who reported, changed or decided something: role holders' chat
             # names are kept (workers' are not).
@@ -47,6 +42,8 @@ class PersonMiddleware(BaseMiddleware):
             # They wrote again: they have unblocked the bot, messages may reach them.
             person.unreachable_at = None
         data["person"], data["roles"] = person, roles
+        # Whether the join journey has a pending application to look up (handlers/join.py).
+        data["pending_application"] = found.pending
         token = current_roles.set(roles)
         member_token = current_member.set(member)
         try:

@@ -75,18 +75,34 @@ def _not_preset(ctx: Ctx) -> bool:
 display_date = validation.display_iso_date
 
 
-async def enterprise_label(t: Text, session: AsyncSession, enterprise_id: int | None) -> str | None:
+# The form's note of the enterprise picked (or preset): [id, name, tax code], so the summary
+# and the workplace question show it without reading it again.
+PICKED = "enterprise"
+
+
+def remember_enterprise(meta: dict[str, Any], enterprise: Enterprise) -> None:
+    meta[PICKED] = [enterprise.id, enterprise.name, enterprise.tax_code or ""]
+
+
+async def enterprise_label(
+    t: Text, session: AsyncSession, enterprise_id: int | None, picked: list[Any] | None = None
+) -> str | None:
+    """The enterprise as the worker sees it; `picked` (the form's note) spares the read."""
     if enterprise_id is None:
         return None
+    if picked is not None and picked[0] == enterprise_id:
+        return t("join-enterprise-label", name=picked[1], tax_code=picked[2])
     enterprise = await enterprise_by_id(session, enterprise_id)
     if enterprise is None:
         return None
     return t("join-enterprise-label", name=enterprise.name, tax_code=enterprise.tax_code or "")
 
 
-async def draft_text(t: Text, session: AsyncSession, draft: Draft, key: str) -> str:
+async def draft_text(
+    t: Text, session: AsyncSession, draft: Draft, key: str, picked: list[Any] | None = None
+) -> str:
     """The draft's answers under the message `key` (the summary, or My data's draft)."""
-    workplace = await enterprise_label(t, session, draft.enterprise_id)
+    workplace = await enterprise_label(t, session, draft.enterprise_id, picked)
     if workplace is None and draft.employer_name:
         ward = await session.get(Unit, draft.employer_ward_id) if draft.employer_ward_id else None
         workplace = draft.employer_name + (f", {ward.name}" if ward else "")
@@ -200,11 +216,13 @@ async def _workplace(ctx: Ctx, value: Any) -> Outcome:
     if enterprise is None:
         return refuse(ctx.t("join-workplace-gone"))
     ctx.draft.update(enterprise_id=enterprise.id, employer_name=None, employer_ward_id=None)
+    remember_enterprise(ctx.meta, enterprise)
     return PROCEED
 
 
 async def _workplace_now(ctx: Ctx) -> str | None:
-    label = await enterprise_label(ctx.t, ctx.session, ctx.draft.get("enterprise_id"))
+    picked = ctx.meta.get(PICKED)
+    label = await enterprise_label(ctx.t, ctx.session, ctx.draft.get("enterprise_id"), picked)
     return label or ctx.draft.get("employer_name")
 
 
@@ -229,7 +247,7 @@ async def _ward_now(ctx: Ctx) -> str | None:
 
 
 async def _summary_text(ctx: Ctx) -> str:
-    return await draft_text(ctx.t, ctx.session, _draft(ctx), "join-summary")
+    return await draft_text(ctx.t, ctx.session, _draft(ctx), "join-summary", ctx.meta.get(PICKED))
 
 
 async def submit(ctx: Ctx) -> Outcome:
