@@ -9,8 +9,9 @@ text, the payload's JSON text), so they are stored as the ORM would store them.
 PostgreSQL needs nothing here: data-modifying CTEs do the same in one statement.
 
 A later batch migration that rebuilds ``processed_updates``, ``fsm_records`` or ``outbox`` on
-SQLite must drop the trigger first and create it again after: SQLite refuses to rename the
-rebuilt table while a trigger names a table that is gone.
+SQLite keeps the trigger working: migrations run with ``PRAGMA legacy_alter_table=ON``
+(models/migrations/env.py), without which SQLite refuses to rename the rebuilt table while a
+trigger names the table just dropped (tested in tests/test_migrations.py).
 
 Revision ID: 0016
 Revises: 0015
