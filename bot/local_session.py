@@ -18,6 +18,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.outbox import SkipsUnusedResults
+
 BOT_ID = 42
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Đoàn viên", "username": "doanvien_bot"}
 
@@ -50,7 +52,7 @@ def answered(
     return session.check_response(bot, method, 200, content).result  # type: ignore[return-value]
 
 
-class LocalSession(BaseSession):
+class LocalSession(SkipsUnusedResults):
     def __init__(
         self, on_message: Callable[[SentMessage], None] | None = None, record: bool = True
     ) -> None:

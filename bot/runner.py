@@ -16,7 +16,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import build_dispatcher, freeze_startup_objects
-from bot.outbox import SENDERS, OutboxSender
+from bot.outbox import SENDERS, OutboxSender, SkipsUnusedResults
 from bot.polling import Poller, Stopped, reachable
 from bot.settings import Settings
 from bot.web import PublicPage, PublicWeb, build_web_app, start_site
@@ -40,9 +40,13 @@ COMMANDS = {
 }
 
 
+class TelegramSession(SkipsUnusedResults, AiohttpSession):
+    """aiohttp to the Bot API; the outbox's sends skip parsing results nobody reads."""
+
+
 def make_bot(settings: Settings) -> Bot:
     assert settings.bot_token is not None
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -13,6 +13,7 @@ import pytest
 from aiogram import Bot, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
+from aiogram.exceptions import ClientDecodeError
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SendPhoto, TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -350,3 +351,24 @@ async def test_with_redis_a_failed_send_leaves_the_state_where_the_database_has_
     assert t("join-ask-birth-date") in redis_line.texts(509)[-1]
     await user.send(ANSWERS["birth_date"])
     assert t("join-ask-gender") in user.last.text
+
+
+class GarbledResults(FlakySession):
+    """Answers every sendMessage with ok and a result that is no Message at all."""
+
+    def _result(self, method: TelegramMethod[Any]) -> Any:
+        message = super()._result(method)
+        return {"not": "a message"} if type(method).__name__ == "SendMessage" else message
+
+
+async def test_the_sender_does_not_parse_results_it_never_reads(world: World) -> None:
+    """A reply's answer is checked for ok only; outside the outbox, results are parsed."""
+    line = line_of(world)
+    api = GarbledResults()
+    bot = Bot("42:TEST", session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    line = Line(world, api, bot, Simulator(world.dp, bot, api), line.sender, line.clock)
+    await line.sim.feed(line.user(502).message_update(text="/start"))
+    [row] = await line.rows(502)
+    assert row.status == "sent" and line.texts(502) == [t("start-greeting")]
+    with pytest.raises(ClientDecodeError):  # a request whose result is read: parsed as ever
+        await bot.send_message(502, "direct")
