@@ -185,6 +185,8 @@ async def test_a_handler_cannot_reach_telegram_before_the_commit(line: Line) -> 
 
     [placeholder] = results
     assert isinstance(placeholder, Message) and placeholder.message_id < 0
+    assert (placeholder.chat.id, placeholder.chat.type) == (510, "private")
+    assert placeholder.text == "committed first" and placeholder.bot is line.bot
     assert line.texts(510) == [t("error-apology")]
     assert not any(type(r).__name__ == "SetMyCommands" for r in line.api.requests)
 
