@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fluent.syntax import FluentParser, ast
 
+from locales import fluent_core
+
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "locales"
 CODE_DIRS = ["bot", "handlers", "services", "scheduler"]
@@ -92,3 +94,13 @@ def test_no_key_is_built_at_run_time() -> None:
 def test_vietnamese_has_diacritics() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in (LOCALES / "vi").rglob("*.ftl"))
     assert re.search(r"[ăâđêôơưáàảãạếềểễệốồổỗộớờởỡợứừửữự]", text)
+
+
+def test_texts_without_arguments_are_formatted_once_and_texts_with_them_never_kept() -> None:
+    core = fluent_core("vi")
+    first = core.get("menu-join", "vi")
+    assert core.get("menu-join", "vi") is first  # kept: the same object again
+    assert core.get("menu-join", "en") != first  # per locale
+    named = core.get("join-submitted", "vi", reference="DV-2026-000001", unit="Nguyễn Văn A")
+    assert "Nguyễn Văn A" in named
+    assert not any("Nguyễn Văn A" in text for text in core._plain.values())
