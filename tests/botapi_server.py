@@ -1736,6 +1736,15 @@ class BotAPIServer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)
 
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 10,  # noqa: ASYNC109
+        what: str = "the condition was not met",
+    ) -> None:
+        """Wait until `condition()` holds, checked after each change the server sees."""
+        await self._wait_for(condition, timeout, what)
+
     async def _wait_for(self, condition: Callable[[], bool], seconds: float, what: str) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
@@ -2175,6 +2184,8 @@ class BotAPIServer:
         for entry in batch:
             entry.delivered = True
             self.delivery_log.append(entry.update_id)
+        if batch:
+            self._notify()
         return [copy.deepcopy(entry.update) for entry in batch]
 
     @staticmethod
