@@ -24,6 +24,21 @@ from handlers import (
 from handlers.routing import IndexedRouter, run_magic_filters_inline
 
 
+def _forms() -> list[forms.FormRunner]:
+    """Every form a person can be in, for `/cancel`."""
+    return [
+        join.FORM,
+        *leads.FORMS,
+        access.FORM,
+        *review.FORMS.values(),
+        review.ANSWER_FORM,
+        *founding.FORMS,
+        *after_joining.FORMS,
+        figures.FORM,
+        steering.FORM,
+    ]
+
+
 def build_router() -> Router:
     """A fresh tree of routers (one per Dispatcher), with every router-level filter kept."""
     # The root offers each update only to the routers that can take it (handlers/routing.py).
@@ -39,19 +54,7 @@ def build_router() -> Router:
         access.build_router(),
         review.build_router(),
         start.build_router(),
-        forms.build_cancel_router(
-            [
-                join.FORM,
-                *leads.FORMS,
-                access.FORM,
-                *review.FORMS.values(),
-                review.ANSWER_FORM,
-                *founding.FORMS,
-                *after_joining.FORMS,
-                figures.FORM,
-                steering.FORM,
-            ]
-        ),
+        forms.build_cancel_router(_forms()),
         application.build_router(),
         progress.build_router(),
         steering.build_router(),
