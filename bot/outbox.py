@@ -59,6 +59,7 @@ from aiogram.types import BufferedInputFile, Chat, InputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import describe
+from models.db import commit_together
 from services import outbox
 from services.outbox import Outgoing
 
@@ -362,7 +363,7 @@ class _SentMarks:
                 async with self._sender.session_factory() as session:
                     await session.connection()  # before SQLite's write lock (models/db.py)
                     sent = self.carry(session)
-                    await session.commit()
+                    await commit_together(session)
             except Exception as exc:  # given up: the rows stay pending and are sent again
                 sent, self._batch = sent + self._batch, []
                 logger.error("could not mark %d outbox rows sent: %s", len(sent), describe(exc))
@@ -642,7 +643,7 @@ class OutboxSender:
         sent = self._sent.carry(session)
         committed = False
         try:
-            await session.commit()
+            await commit_together(session)
             committed = True
         finally:
             self._sent.settle(sent, committed)

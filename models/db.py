@@ -12,7 +12,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -147,6 +147,8 @@ def upsert_statement(
 # states and outbox rows go in one statement (models/commit_writes.py).
 
 _PENDING = "doanvien_pending_upserts"
+_Upsert = tuple[Table, dict[str, Any], tuple[str, ...], tuple[str, ...]]
+_Queued = tuple[dict[object, _Upsert], list[dict[str, Any]]]  # a transaction's queued writes
 
 
 def defer_upsert(
@@ -158,8 +160,7 @@ def defer_upsert(
     update_columns: Sequence[str] = (),
 ) -> None:
     """Queue an upsert for the next commit; a later one with the same key replaces it."""
-    pending: dict[object, tuple[Table, dict[str, Any], tuple[str, ...], tuple[str, ...]]]
-    pending = session.sync_session.info.setdefault(_PENDING, {})
+    pending: dict[object, _Upsert] = session.sync_session.info.setdefault(_PENDING, {})
     pending[key] = (table, row, tuple(index_elements), tuple(update_columns))
 
 
@@ -233,18 +234,152 @@ def _write_pending(session: Session) -> None:
     # holding the lock would deadlock against the writer that holds the last connection.
     connection = session.connection()
     _take_write_lock(session)
+    _write_queued(connection, [(pending or {}, outbox or [])])
+
+
+def _write_queued(connection: Connection, queued: Sequence[_Queued]) -> None:
+    """The queued writes of one or more transactions, in their order: one statement (plus one
+    for each upsert of a table the batch does not know)."""
     batch = Batch()
-    for table, row, index_elements, update_columns in (pending or {}).values():
-        part = part_of(table, row, index_elements, update_columns)
-        if part is not None:
-            batch.add(part, [row])
-        else:  # a table the batch does not know: its own statement
-            statement = upsert_statement(
-                connection.dialect.name, table, index_elements, update_columns
-            )
-            connection.execute(statement, row)
-    batch.add(OUTBOX, outbox or [])
+    for pending, outbox in queued:
+        for table, row, index_elements, update_columns in pending.values():
+            part = part_of(table, row, index_elements, update_columns)
+            if part is not None:
+                batch.add(part, [row])
+            else:  # a table the batch does not know: its own statement
+                statement = upsert_statement(
+                    connection.dialect.name, table, index_elements, update_columns
+                )
+                connection.execute(statement, row)
+        batch.add(OUTBOX, outbox)
     batch.write(connection)
+
+
+# ---- group commit (SQLite) ------------------------------------------------------------------
+#
+# Most updates write nothing while their handler runs: their mark, state and replies are
+# queued for the commit. Such a transaction has only read (SQLite began no write transaction),
+# so its queued writes may join those of other updates committing at the same moment: one
+# writer takes the write lock once and writes all of them in one statement and one commit.
+# Each update returns only after that commit, still holding its chat's lock, so it is confirmed
+# after its rows are durable, exactly as with a commit of its own; a kill before the commit
+# loses the whole group, and every update of it is delivered again. A transaction that wrote
+# (a handler's insert, an ORM change) commits as before, its queued writes with its own.
+
+
+class GroupFailedError(Exception):
+    """A group's write failed: each of its updates writes its own rows alone."""
+
+
+class _GroupCommit:
+    """The queued writes of committing updates, written together by one task (per engine)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.waiting: list[tuple[_Queued, asyncio.Future[None]]] = []
+        self.writer: asyncio.Task[None] | None = None
+        self.groups = 0  # groups written, and the updates in them (benchmarks report the mean)
+        self.members = 0
+
+    async def join(self, queued: _Queued) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((queued, future))
+        if self.writer is None:
+            self.writer = asyncio.create_task(self._write_groups(), name="group-commit")
+        await future
+
+    async def _write_groups(self) -> None:
+        try:
+            while self.waiting:
+                await self._write_group()
+        finally:
+            self.writer = None
+
+    async def _write_group(self) -> None:
+        group: list[tuple[_Queued, asyncio.Future[None]]] = []
+        failure: BaseException | None = None
+        try:
+            # A connection first, then the write lock (see _write_pending).
+            async with self.engine.connect() as connection:
+                lock = _WRITE_LOCKS.setdefault(self.engine.sync_engine, asyncio.Lock())
+                async with lock:
+                    # Everything queued until the lock was free goes in this group.
+                    group, self.waiting = self.waiting, []
+                    try:
+                        await connection.run_sync(_write_queued, [q for q, _ in group])
+                        await connection.commit()
+                    except BaseException:
+                        await connection.rollback()
+                        raise
+        except BaseException as error:
+            group = group or self.waiting
+            if group is self.waiting:
+                self.waiting = []
+            failure = error
+        self.groups += 1
+        self.members += len(group)
+        for _, future in group:
+            if future.done():  # its update was cancelled; the rows are written or not, whole
+                continue
+            if failure is None:
+                future.set_result(None)
+            elif len(group) == 1 and isinstance(failure, Exception):
+                future.set_exception(failure)
+            else:
+                future.set_exception(GroupFailedError())
+        if failure is not None and not isinstance(failure, Exception):
+            raise failure
+
+
+_GROUPS: WeakKeyDictionary[Engine, _GroupCommit] = WeakKeyDictionary()
+
+
+def group_commit(engine: AsyncEngine) -> _GroupCommit:
+    group = _GROUPS.get(engine.sync_engine)
+    if group is None:
+        group = _GROUPS[engine.sync_engine] = _GroupCommit(engine)
+    return group
+
+
+async def commit_together(session: AsyncSession) -> None:
+    """Commit an update's transaction; on SQLite, when it wrote nothing itself, its queued
+    writes are committed with those of the other updates committing now (group commit)."""
+    sync = session.sync_session
+    queued = (sync.info.get(_PENDING), sync.info.get(_OUTBOX))
+    if not any(queued) or not await _only_read(session):
+        await session.commit()
+        return
+    sync.info.pop(_PENDING, None)
+    sync.info.pop(_OUTBOX, None)
+    await session.commit()  # ends the reads; nothing to write
+    bind = session.bind
+    assert isinstance(bind, AsyncEngine)
+    try:
+        await group_commit(bind).join((queued[0] or {}, queued[1] or []))
+    except GroupFailedError:
+        # Written alone, in a transaction of its own: one bad row fails its own update only.
+        sync.info[_PENDING], sync.info[_OUTBOX] = queued
+        await session.connection()
+        await session.commit()
+
+
+async def _only_read(session: AsyncSession) -> bool:
+    """The transaction is on the in-process SQLite driver and has written nothing, nor will
+    its commit (no pending ORM changes)."""
+    sync = session.sync_session
+    if sync.info.get(_WRITER) or sync.new or sync.dirty or sync.deleted:
+        return False
+    if not session.in_transaction():
+        return True
+    connection = (await session.connection()).sync_connection
+    return connection is not None and has_written(connection) is False
+
+
+def has_written(connection: Connection) -> bool | None:
+    """Whether the connection's transaction has written (SQLite began a write transaction);
+    None where the driver does not say (the in-process SQLite driver does)."""
+    driver = getattr(connection.connection, "driver_connection", None)
+    return driver.in_transaction if isinstance(driver, InlineConnection) else None
 
 
 @event.listens_for(Session, "after_rollback")

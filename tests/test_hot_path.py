@@ -21,7 +21,7 @@ from sqlalchemy import event, select, update
 from bot.outbox import _SentMarks
 from models import OutboxMessage, Person, RoleGrant, inline_sqlite
 from models.base import utcnow
-from models.db import create_engine, create_session_factory
+from models.db import create_engine, create_session_factory, has_written
 from models.migrate import upgrade_async
 from services.people import Arrival, identify
 from services.search import cached_vocabulary
@@ -34,14 +34,15 @@ from tests.test_outbox import Line, line_of
 @contextmanager
 def listening(world: World, statement: Any, commit: Any) -> Iterator[None]:
     """`statement(sql)` for every SQL statement the engine runs meanwhile, `commit()` for
-    every commit."""
+    every commit that writes (ending a transaction that only read costs SQLite nothing)."""
     target = world.engine.sync_engine
 
     def before(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
         statement(sql)
 
-    def committed(_conn: Any) -> None:
-        commit()
+    def committed(connection: Any) -> None:
+        if has_written(connection) is not False:
+            commit()
 
     event.listen(target, "before_cursor_execute", before)
     event.listen(target, "commit", committed)
